@@ -1,0 +1,99 @@
+package dev.pictor.api.device;
+
+import dev.pictor.api.BadInputException;
+import java.util.Locale;
+
+/**
+ * Where tensors are computed: {@code cpu(threads)} or {@code cuda(index)}, and at what precision.
+ * Chosen once, before the first tensor is made; see {@link Backends#activate(Device)}.
+ *
+ * <pre>{@code
+ * Device d = Device.cpu(2);            // ND4J's CPU backend, 2 threads
+ * Device g = Device.parse("cuda:0");   // needs the app built with -Pcuda
+ * }</pre>
+ *
+ * @param kind      CPU or CUDA
+ * @param index     GPU index (0 for CPU)
+ * @param threads   compute threads; 0 means all cores
+ * @param precision number format of weights and activations
+ */
+public record Device(Kind kind, int index, int threads, Precision precision) {
+
+    /** The two backends. */
+    public enum Kind {
+        CPU, CUDA
+    }
+
+    /** Number format used to compute. */
+    public enum Precision {
+        FP32, BF16
+    }
+
+    public Device {
+        if (index < 0) {
+            throw new BadInputException("device index must be 0 or more, got " + index);
+        }
+        if (threads < 0) {
+            throw new BadInputException("threads must be 0 (all cores) or more, got " + threads);
+        }
+        if (kind == Kind.CPU && index != 0) {
+            throw new BadInputException("cpu has no index (got cpu:" + index + "); use cpu or cuda:" + index);
+        }
+    }
+
+    /** CPU with all cores. */
+    public static Device cpu() {
+        return new Device(Kind.CPU, 0, 0, Precision.FP32);
+    }
+
+    /** CPU with {@code threads} compute threads. */
+    public static Device cpu(int threads) {
+        return new Device(Kind.CPU, 0, threads, Precision.FP32);
+    }
+
+    /** The CUDA GPU at {@code index}. */
+    public static Device cuda(int index) {
+        return new Device(Kind.CUDA, index, 0, Precision.FP32);
+    }
+
+    /** Same device, other precision. */
+    public Device withPrecision(Precision p) {
+        return new Device(kind, index, threads, p);
+    }
+
+    /** Same device, other thread count. */
+    public Device withThreads(int n) {
+        return new Device(kind, index, n, precision);
+    }
+
+    /** The number of threads this device will actually use. */
+    public int effectiveThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Parses {@code cpu}, {@code cuda} or {@code cuda:N}, as the CLI's {@code --device}. */
+    public static Device parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("cpu")) {
+            return cpu();
+        }
+        if (t.equals("cuda") || t.equals("gpu")) {
+            return cuda(0);
+        }
+        if (t.startsWith("cuda:")) {
+            try {
+                return cuda(Integer.parseInt(t.substring(5)));
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new BadInputException("unknown device '" + text + "': use cpu, cuda or cuda:N");
+    }
+
+    @Override
+    public String toString() {
+        String base = kind == Kind.CPU ? "cpu" : "cuda:" + index;
+        return base + (threads > 0 ? " (" + threads + " threads)" : "")
+                + (precision == Precision.FP32 ? "" : " " + precision.name().toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,322 @@
+package dev.pictor.api.weights;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pictor.api.BadInputException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An open safetensors file: the header is read and checked on {@link #open}, tensors are read on demand.
+ *
+ * <p>Nothing malformed gets through: a file shorter than its header says, a header over
+ * {@link #MAX_HEADER_BYTES}, invalid JSON, an unknown dtype, a shape whose size disagrees with its byte range,
+ * offsets that overlap, leave holes or run past the end, each give a {@link WeightsException} naming the file
+ * and the problem. Sizes are checked before anything is allocated, so a lying header cannot cause an
+ * {@link OutOfMemoryError}.
+ *
+ * <pre>{@code
+ * try (SafetensorsFile f = SafetensorsFile.open(Path.of("model.safetensors"))) {
+ *     INDArray w = f.load("encoder.layer.0.attention.self.query.weight");
+ * }
+ * }</pre>
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    /** Largest header accepted, as in the reference implementation (100 MB). */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    static final String METADATA_KEY = "__metadata__";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength((int) MAX_HEADER_BYTES).maxNestingDepth(8).build());
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
+        this.path = path;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /** Opens and validates a file. */
+    public static SafetensorsFile open(Path path) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException("weights file not found: " + path + " (check the path)");
+        } catch (IOException e) {
+            throw new BadInputException("cannot open weights file " + path + ": " + e.getMessage());
+        }
+        try {
+            return read(path, channel);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static SafetensorsFile read(Path path, FileChannel channel) {
+        try {
+            long size = channel.size();
+            if (size < 8) {
+                throw bad(path, "truncated: " + size + " bytes, shorter than the 8-byte header length");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, lengthBytes, 0);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+                throw bad(path, "header length " + Long.toUnsignedString(headerLength) + " is outside 2.."
+                        + MAX_HEADER_BYTES + " bytes: not a safetensors file, or corrupt");
+            }
+            if (headerLength > size - 8) {
+                throw bad(path, "truncated: header says " + headerLength + " bytes but the file has " + (size - 8)
+                        + " after the length");
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerLength);
+            readFully(channel, header, 8);
+            long dataStart = 8 + headerLength;
+            HeaderParse parsed = parseHeader(path, header.array(), size - dataStart);
+            return new SafetensorsFile(path, channel, dataStart, parsed.tensors, parsed.metadata);
+        } catch (IOException e) {
+            throw bad(path, "read failed: " + e.getMessage());
+        }
+    }
+
+    private record HeaderParse(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    }
+
+    private static HeaderParse parseHeader(Path path, byte[] bytes, long dataSize) {
+        if (bytes[0] != '{') {
+            throw bad(path, "header does not start with '{': not a safetensors file");
+        }
+        JsonNode root;
+        try {
+            // Trailing spaces are allowed as padding by the format.
+            root = JSON.readTree(new String(bytes, StandardCharsets.UTF_8).stripTrailing());
+        } catch (IOException e) {
+            throw bad(path, "header is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw bad(path, "header is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<TensorInfo> infos = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().equals(METADATA_KEY)) {
+                readMetadata(path, field.getValue(), metadata);
+            } else {
+                infos.add(readInfo(path, field.getKey(), field.getValue()));
+            }
+        }
+        infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        for (TensorInfo info : infos) {
+            if (info.begin() != expected) {
+                throw bad(path, "tensor '" + info.name() + "' starts at byte " + info.begin() + " but the data before"
+                        + " it ends at " + expected + " (offsets overlap or leave a hole)");
+            }
+            expected = info.end();
+        }
+        if (expected != dataSize) {
+            throw bad(path, expected > dataSize
+                    ? "truncated: tensors need " + expected + " data bytes but the file has " + dataSize
+                    : "header covers " + expected + " data bytes but the file has " + dataSize);
+        }
+        Map<String, TensorInfo> byName = new LinkedHashMap<>();
+        infos.forEach(i -> byName.put(i.name(), i));
+        return new HeaderParse(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(metadata));
+    }
+
+    private static void readMetadata(Path path, JsonNode node, Map<String, String> into) {
+        if (!node.isObject()) {
+            throw bad(path, METADATA_KEY + " must be an object of strings");
+        }
+        node.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw bad(path, METADATA_KEY + " value for '" + e.getKey() + "' is not a string");
+            }
+            into.put(e.getKey(), e.getValue().asText());
+        });
+    }
+
+    private static TensorInfo readInfo(Path path, String name, JsonNode node) {
+        if (!node.isObject()) {
+            throw bad(path, "entry for tensor '" + name + "' is not an object");
+        }
+        JsonNode dtypeNode = node.get("dtype");
+        JsonNode shapeNode = node.get("shape");
+        JsonNode offsetsNode = node.get("data_offsets");
+        if (dtypeNode == null || !dtypeNode.isTextual() || shapeNode == null || !shapeNode.isArray()
+                || offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2) {
+            throw bad(path, "tensor '" + name + "' needs dtype (string), shape (array) and data_offsets ([begin,"
+                    + " end])");
+        }
+        SafetensorsDType dtype = SafetensorsDType.byCode(dtypeNode.asText())
+                .orElseThrow(() -> bad(path, "tensor '" + name + "' has unknown dtype '" + dtypeNode.asText() + "'"));
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = nonNegative(path, name, "shape", shapeNode.get(i));
+        }
+        long begin = nonNegative(path, name, "data_offsets", offsetsNode.get(0));
+        long end = nonNegative(path, name, "data_offsets", offsetsNode.get(1));
+        if (end < begin) {
+            throw bad(path, "tensor '" + name + "' ends (" + end + ") before it begins (" + begin + ")");
+        }
+        long bytes;
+        try {
+            long elements = 1;
+            for (long d : shape) {
+                elements = Math.multiplyExact(elements, d);
+            }
+            bytes = Math.multiplyExact(elements, dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw bad(path, "tensor '" + name + "' has a shape too large to exist");
+        }
+        if (bytes != end - begin) {
+            throw bad(path, "tensor '" + name + "' " + dtype.code() + java.util.Arrays.toString(shape) + " needs "
+                    + bytes + " bytes but its offsets span " + (end - begin));
+        }
+        return new TensorInfo(name, dtype, shape, begin, end);
+    }
+
+    private static long nonNegative(Path path, String name, String field, JsonNode n) {
+        if (n == null || !n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
+            throw bad(path, "tensor '" + name + "' has a " + field + " value that is not a non-negative integer: " + n);
+        }
+        return n.asLong();
+    }
+
+    /** The file this was read from. */
+    public Path path() {
+        return path;
+    }
+
+    /** The {@code __metadata__} strings. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** Tensor names in file order. */
+    public List<String> names() {
+        return List.copyOf(tensors.keySet());
+    }
+
+    /** All tensor entries in file order. */
+    public List<TensorInfo> infos() {
+        return List.copyOf(tensors.values());
+    }
+
+    /** Whether the file holds a tensor with this name. */
+    public boolean contains(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** The entry of one tensor; an unknown name is an error that suggests the closest one. */
+    public TensorInfo info(String name) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw BadInputException.unknown("tensor", name, tensors.keySet(), "in " + path);
+        }
+        return info;
+    }
+
+    /** Reads one tensor into a new array of its own dtype (F16 and BF16 stay half precision). */
+    public INDArray load(String name) {
+        TensorInfo info = info(name);
+        DataType type = info.dtype().nd4j().orElseThrow(() -> new WeightsException(path + ": tensor '" + name
+                + "' has dtype " + info.dtype().code() + ", which ND4J cannot hold; convert it to F16, BF16 or F32"));
+        if (info.byteSize() > Integer.MAX_VALUE) {
+            throw new WeightsException(path + ": tensor '" + name + "' is over 2 GiB; split it into smaller tensors");
+        }
+        long[] shape = info.shape();
+        INDArray array = shape.length == 0 ? Nd4j.scalar(type, 0) : Nd4j.createUninitialized(type, shape, 'c');
+        if (info.byteSize() == 0) {
+            return array;
+        }
+        ByteBuffer target = array.data().asNio().order(ByteOrder.LITTLE_ENDIAN);
+        target.clear().limit((int) info.byteSize());
+        try {
+            readFully(channel, target, dataStart + info.begin());
+        } catch (IOException e) {
+            throw new WeightsException(path + ": reading tensor '" + name + "' failed: " + e.getMessage(), e);
+        }
+        return array;
+    }
+
+    /** Reads every tensor, in file order. */
+    public Map<String, INDArray> loadAll() {
+        Map<String, INDArray> all = new LinkedHashMap<>();
+        for (String name : tensors.keySet()) {
+            all.put(name, load(name));
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at byte " + at);
+            }
+            at += n;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing was written through this channel: nothing can be lost
+        }
+    }
+
+    private static WeightsException bad(Path path, String problem) {
+        return new WeightsException("bad safetensors file " + path + ": " + problem
+                + " (re-download or re-export it)");
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.pictor.api.weights;
+
+import dev.pictor.api.BadInputException;
+
+/** A weights file that cannot be used: truncated, malformed, lying about offsets, or of an unsupported dtype. */
+public class WeightsException extends BadInputException {
+    private static final long serialVersionUID = 1L;
+
+    public WeightsException(String message) {
+        super(message);
+    }
+
+    public WeightsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

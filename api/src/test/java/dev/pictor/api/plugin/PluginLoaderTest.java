@@ -1,0 +1,167 @@
+package dev.pictor.api.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.spi.ComponentKind;
+import dev.pictor.api.testing.JarBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginLoaderTest {
+    @TempDir
+    Path dir;
+
+    /** Source of a drop-in plugin providing one sampler. */
+    static String samplerPlugin(String pkg, String pluginName, String api, String sampler, String extraInModule) {
+        return """
+                package %1$s;
+                import com.google.inject.Module;
+                import dev.pictor.api.plugin.*;
+                import dev.pictor.api.spi.*;
+                import dev.pictor.api.run.*;
+                import org.nd4j.linalg.api.ndarray.INDArray;
+                public class P implements Plugin {
+                    public String name() { return "%2$s"; }
+                    public String version() { return "1.2.3"; }
+                    public ApiVersion apiVersion() { return ApiVersion.parse("%3$s"); }
+                    public Module module() {
+                        %5$s
+                        return new PluginModule() {
+                            protected void configureComponents() { sampler("%4$s", F.class); }
+                        };
+                    }
+                    public static class F implements ComponentFactory<Sampler> {
+                        public String description() { return "returns the state unchanged"; }
+                        public Sampler create(ComponentConfig c) {
+                            return new Sampler() {
+                                public String name() { return "%4$s"; }
+                                public INDArray sample(Denoiser d, SamplingRequest r, ProgressListener p,
+                                        Cancellation x) { return null; }
+                            };
+                        }
+                    }
+                }
+                """.formatted(pkg, pluginName, api, sampler, extraInModule);
+    }
+
+    private Path jar(String file, String pkg, String pluginName, String api, String sampler) throws Exception {
+        return new JarBuilder().source(pkg + ".P", samplerPlugin(pkg, pluginName, api, sampler, ""))
+                .service(pkg + ".P").write(dir.resolve(file));
+    }
+
+    @Test
+    void loadsBuiltInsFromTheClassPath() {
+        try (PluginRegistry r = PluginLoader.builder().load()) {
+            assertThat(r.failures()).isEmpty();
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
+            PluginInfo echo = r.plugins().get(0);
+            assertThat(echo.source()).isEqualTo("built-in");
+            assertThat(echo.components()).containsEntry("tokenizer", java.util.List.of("lines"));
+            assertThat(echo.tasks()).containsExactly("count-lines");
+            assertThat(echo.zoo()).containsExactly("echo-test");
+            assertThat(r.factory(ComponentKind.TOKENIZER, "lines").description()).contains("line numbers");
+            assertThat(r.task("count-lines")).isPresent();
+        }
+    }
+
+    @Test
+    void loadsADropInJarInItsOwnClassLoader() throws Exception {
+        jar("good.jar", "good", "good", "1.0", "constant");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(r.failures()).isEmpty();
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo", "good");
+            assertThat(r.plugins().get(1).source()).isEqualTo("good.jar");
+            assertThat(r.provider(ComponentKind.SAMPLER, "constant")).contains("good");
+            Object sampler = r.factory(ComponentKind.SAMPLER, "constant").create(null);
+            assertThat(sampler.getClass().getClassLoader().getName()).isEqualTo("plugin:good.jar");
+        }
+    }
+
+    @Test
+    void skipsBrokenJarsWithOneLineReasonsAndKeepsTheRest() throws Exception {
+        jar("a-good.jar", "good", "good", "1.0", "constant");
+        Files.writeString(dir.resolve("b-not-a-jar.jar"), "this is text, not a zip");
+        new JarBuilder().file("readme.txt", "x".getBytes(StandardCharsets.UTF_8)).write(dir.resolve("c-no-service.jar"));
+        new JarBuilder().service("nowhere.Missing").file("x.txt", new byte[] {1}).write(dir.resolve("d-bad-service.jar"));
+        jar("e-future.jar", "future", "future", "2.0", "future-sampler");
+        jar("f-dup.jar", "dup", "dup", "1.0", "constant");
+        new JarBuilder()
+                .source("missing.P", samplerPlugin("missing", "missing", "1.0", "m", "new Helper();"))
+                .source("missing.Helper", "package missing; public class Helper {}")
+                .omitClass("missing.Helper").service("missing.P").write(dir.resolve("g-missing-class.jar"));
+        new JarBuilder().source("notplugin.P", "package notplugin; public class P {}").service("notplugin.P")
+                .write(dir.resolve("h-not-plugin.jar"));
+        Files.writeString(dir.resolve("notes.txt"), "not a jar name: ignored");
+
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo", "good");
+            assertThat(r.failures()).extracting(PluginFailure::source).containsExactly("b-not-a-jar.jar",
+                    "c-no-service.jar", "d-bad-service.jar", "e-future.jar", "f-dup.jar", "g-missing-class.jar",
+                    "h-not-plugin.jar");
+            assertThat(r.failures()).allSatisfy(f -> assertThat(f.reason()).doesNotContain("\n"));
+            assertThat(reason(r, "b-not-a-jar.jar")).contains("not a readable jar");
+            assertThat(reason(r, "c-no-service.jar")).contains("not a Pictor plugin").contains("META-INF/services");
+            assertThat(reason(r, "d-bad-service.jar")).contains("nowhere.Missing").contains("not in the jar");
+            assertThat(reason(r, "e-future.jar")).contains("needs API 2.0").contains("API 1.0");
+            assertThat(reason(r, "f-dup.jar")).contains("sampler 'constant' is already provided by plugin 'good'");
+            assertThat(reason(r, "g-missing-class.jar")).contains("missing class missing.Helper");
+            assertThat(reason(r, "h-not-plugin.jar")).contains("does not implement");
+            // the rejected duplicate left nothing behind
+            assertThat(r.names(ComponentKind.SAMPLER)).containsExactly("constant");
+            assertThat(r.provider(ComponentKind.SAMPLER, "constant")).contains("good");
+        }
+    }
+
+    @Test
+    void olderMinorApiIsAcceptedNewerIsNot() throws Exception {
+        jar("old.jar", "old", "old", "1.0", "old-sampler");
+        jar("newer.jar", "newer", "newer", "1.1", "newer-sampler");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).apiVersion(new ApiVersion(1, 0)).load()) {
+            assertThat(r.plugins()).extracting(PluginInfo::name).contains("old").doesNotContain("newer");
+            assertThat(reason(r, "newer.jar")).contains("upgrade Pictor");
+        }
+    }
+
+    @Test
+    void aGuiceErrorInOnePluginIsReported() throws Exception {
+        String src = samplerPlugin("guicebad", "guicebad", "1.0", "s", "")
+                .replace("sampler(\"s\", F.class);", "sampler(\"s\", F.class); bind(Runnable.class);");
+        new JarBuilder().source("guicebad.P", src).service("guicebad.P").write(dir.resolve("guice.jar"));
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(reason(r, "guice.jar")).startsWith("plugin 'guicebad' failed to start: ");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
+        }
+    }
+
+    @Test
+    void unknownNamesSuggestTheClosest() {
+        try (PluginRegistry r = PluginLoader.builder().load()) {
+            assertThatThrownBy(() -> r.factory(ComponentKind.TOKENIZER, "line"))
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage("unknown tokenizer 'line': did you mean 'lines'? (known: lines; see `pictor plugins`)");
+            assertThatThrownBy(() -> r.zooEntry("echo-tset")).hasMessageContaining("did you mean 'echo-test'?");
+        }
+    }
+
+    @Test
+    void missingDropInFolderIsNotAnError() {
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir.resolve("absent")).load()) {
+            assertThat(r.failures()).isEmpty();
+        }
+    }
+
+    @Test
+    void serviceFilesAllowCommentsAndBlankLines() throws Exception {
+        var in = new java.io.ByteArrayInputStream("# header\n\n a.B # note\nc.D\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(PluginLoader.serviceClassNames(in)).containsExactly("a.B", "c.D");
+    }
+
+    private static String reason(PluginRegistry r, String source) {
+        return r.failures().stream().filter(f -> f.source().equals(source)).findFirst().orElseThrow().reason();
+    }
+}
