@@ -36,7 +36,7 @@ public interface Encoder<I> extends Component {
     /** Whether the result is pooled or per position. */
     Output output();
 
-    /** Width of each output vector. */
+    /** Width of each output vector, or -1 when it depends on the input (one-hot: the vocabulary size). */
     long dimension();
 
     /** Encodes one batch. */
