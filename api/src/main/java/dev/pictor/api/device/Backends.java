@@ -72,6 +72,7 @@ public final class Backends {
      * after the first is an error, since ND4J cannot switch backends within a process.
      */
     public static synchronized void activate(Device device) {
+        check(device, available());
         if (active != null) {
             if (active.kind() != device.kind() || active.index() != device.index()) {
                 throw new PictorException("device " + device + " asked for after " + active + " was started: choose"
@@ -81,7 +82,6 @@ public final class Backends {
             active = device;
             return;
         }
-        check(device, available());
         if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
             System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "0");
         }

@@ -1,0 +1,181 @@
+package dev.pictor.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.Pictor;
+import dev.pictor.api.PictorException;
+import dev.pictor.api.device.Device;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code pictor} command line (see {@code shared/specs/cli.md}): global options and the verbs. Exit codes:
+ * 0 success, 2 bad usage or bad input, 1 anything else; errors are one line on stderr.
+ *
+ * <pre>{@code
+ * int status = PictorCli.execute(new String[] {"zoo", "list"}, System.out, System.err);
+ * }</pre>
+ */
+@Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
+        description = "Vision-language and text-to-image pipelines on the JVM.",
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
+public final class PictorCli implements Runnable {
+    static final int BAD_INPUT = 2;
+    static final int FAILURE = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Folder of drop-in plugin jars (default: ./plugins.d).")
+    Path plugins = Path.of("plugins.d");
+
+    @Option(names = "--device", paramLabel = "DEVICE", scope = ScopeType.INHERIT,
+            description = "cpu, cuda or cuda:N (default: cpu). CUDA needs an app built with -Pcuda.")
+    String device = "cpu";
+
+    @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Compute threads on the CPU (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--online", scope = ScopeType.INHERIT,
+            description = "Allow downloading artifacts from their URLs (default: offline).")
+    boolean online;
+
+    @Option(names = "--quiet", scope = ScopeType.INHERIT, description = "Print no warnings or progress.")
+    boolean quiet;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Log what Pictor and its libraries do.")
+    boolean verbose;
+
+    @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean stacktrace;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private Pictor pictor;
+
+    PictorCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit code. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        PictorCli cli = new PictorCli(out, err);
+        CommandLine cmd = new CommandLine(cli);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            err.println("error: " + oneLine(ex.getMessage()) + " (see `" + name + " --help`)");
+            return BAD_INPUT;
+        });
+        cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> cli.report(ex));
+        try {
+            return cmd.execute(args);
+        } finally {
+            cli.close();
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(err);
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run, plugins or zoo");
+    }
+
+    /** The runtime, built on first use with the global options. */
+    Pictor pictor() {
+        if (pictor == null) {
+            configureLogging();
+            Device d = Device.parse(device);
+            if (threads != null) {
+                if (threads < 1) {
+                    throw new BadInputException("--threads must be 1 or more, got " + threads);
+                }
+                d = d.withThreads(threads);
+            }
+            pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
+        }
+        return pictor;
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    private void configureLogging() {
+        if (verbose && LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.DEBUG);
+        }
+    }
+
+    int report(Exception ex) {
+        if (stacktrace) {
+            ex.printStackTrace(err);
+        }
+        if (ex instanceof BadInputException) {
+            err.println("error: " + oneLine(ex.getMessage()));
+            return BAD_INPUT;
+        }
+        if (ex instanceof PictorException) {
+            err.println("error: " + oneLine(ex.getMessage()));
+            return FAILURE;
+        }
+        err.println("error: internal error: " + ex.getClass().getSimpleName()
+                + (ex.getMessage() == null ? "" : ": " + oneLine(ex.getMessage()))
+                + (stacktrace ? "" : " (run again with --stacktrace and report it)"));
+        return FAILURE;
+    }
+
+    private void close() {
+        if (pictor != null) {
+            pictor.close();
+        }
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** Reads the version the build wrote. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws Exception {
+            Properties p = new Properties();
+            try (InputStream in = PictorCli.class.getResourceAsStream("/pictor-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"pictor " + p.getProperty("version", "unknown"),
+                    "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
+        }
+    }
+}

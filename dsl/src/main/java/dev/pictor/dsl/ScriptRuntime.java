@@ -1,0 +1,132 @@
+package dev.pictor.dsl;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.Pictor;
+import dev.pictor.api.pipeline.LoadedPipeline;
+import dev.pictor.api.pipeline.Pipeline;
+import dev.pictor.api.run.Cancellation;
+import dev.pictor.api.run.ProgressListener;
+import dev.pictor.api.task.Task;
+import dev.pictor.api.task.TaskContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a running script shares between its verbs: the runtime, the pipelines it has opened (each opened once and
+ * closed when the script ends), where to print, and where relative paths start.
+ */
+final class ScriptRuntime implements AutoCloseable {
+    static final String BINDING_NAME = "__pictorRuntime";
+
+    private final Pictor pictor;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path workingDirectory;
+    private final ProgressListener progress;
+    private final Cancellation cancellation;
+    private final Map<Pipeline, LoadedPipeline> opened = new LinkedHashMap<>();
+
+    ScriptRuntime(Pictor pictor, PrintStream out, PrintStream err, Path workingDirectory, ProgressListener progress,
+            Cancellation cancellation) {
+        this.pictor = pictor;
+        this.out = out;
+        this.err = err;
+        this.workingDirectory = workingDirectory.toAbsolutePath();
+        this.progress = progress;
+        this.cancellation = cancellation;
+    }
+
+    Pictor pictor() {
+        return pictor;
+    }
+
+    /** Opens a pipeline once; later uses get the same components. */
+    LoadedPipeline open(Object pipeline) {
+        if (pipeline instanceof LoadedPipeline loaded) {
+            return loaded;
+        }
+        Pipeline p = pipeline instanceof CharSequence name ? pictor.zoo(name.toString()).pipeline()
+                : pipeline instanceof Pipeline given ? given : null;
+        if (p == null) {
+            throw new BadInputException("expected a pipeline (pipeline { … } or zoo 'name'), got "
+                    + (pipeline == null ? "null" : pipeline.getClass().getSimpleName()));
+        }
+        LoadedPipeline loaded = opened.get(p);
+        if (loaded == null) {
+            loaded = pictor.open(p, workingDirectory);
+            opened.put(p, loaded);
+        }
+        return loaded;
+    }
+
+    Optional<Task> task(String verb) {
+        Optional<Task> direct = pictor.plugins().task(verb);
+        return direct.isPresent() ? direct : pictor.plugins().task(kebab(verb));
+    }
+
+    List<String> taskVerbs() {
+        return pictor.plugins().taskNames().stream().map(ScriptRuntime::camel).toList();
+    }
+
+    TaskContext taskContext() {
+        return new TaskContext(pictor, out, workingDirectory, progress, cancellation);
+    }
+
+    List<String> readLines(String file) {
+        Path p = workingDirectory.resolve(file);
+        try {
+            List<String> lines = new ArrayList<>(Files.readAllLines(p, StandardCharsets.UTF_8));
+            lines.removeIf(String::isBlank);
+            if (lines.isEmpty()) {
+                throw new BadInputException("file " + p + " has no text: give a file with one text a line");
+            }
+            return lines;
+        } catch (NoSuchFileException e) {
+            throw new BadInputException("file not found: " + p + " (relative paths start at " + workingDirectory
+                    + ")");
+        } catch (CharacterCodingException e) {
+            throw new BadInputException("file " + p + " is not valid UTF-8: save it as UTF-8");
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + p + ": " + e.getMessage());
+        }
+    }
+
+    void warn(String message) {
+        err.println("warning: " + message);
+    }
+
+    static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    static String camel(String kebab) {
+        StringBuilder sb = new StringBuilder();
+        boolean upper = false;
+        for (char c : kebab.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                sb.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        opened.values().forEach(LoadedPipeline::close);
+        opened.clear();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.pictor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PictorCliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PictorCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String[] withPlugins(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--plugins";
+        all[1] = dir.resolve("plugins.d").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return all;
+    }
+
+    @Test
+    void helpEverywhere() {
+        for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"plugins", "--help"}, {"zoo", "--help"},
+                {"zoo", "list", "--help"}, {"zoo", "info", "--help"}, {"zoo", "verify", "--help"}}) {
+            Result r = cli(args);
+            assertThat(r.code()).as(String.join(" ", args)).isZero();
+            assertThat(r.out()).contains("Usage: pictor");
+        }
+        assertThat(cli("--version").out()).startsWith("pictor ");
+    }
+
+    @Test
+    void unknownOptionsAreOneLineErrorsWithExit2() {
+        Result r = cli("plugins", "--colour");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: Unknown option: '--colour' (see `pictor plugins --help`)"
+                + System.lineSeparator());
+        assertThat(cli("frobnicate").code()).isEqualTo(2);
+        Result none = cli();
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("a command is needed");
+        assertThat(cli("zoo").code()).isEqualTo(2);
+        assertThat(cli("run").err()).contains("Missing required parameter: 'SCRIPT'");
+    }
+
+    @Test
+    void pluginsListsBuiltInsAndTheirComponents() {
+        Result r = cli(withPlugins("plugins"));
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("text 0.1.0 (built-in, API 1.0)").contains("  tokenizer: word")
+                .contains("  encoder: bag-of-words, one-hot").contains("  zoo: shapes-words")
+                .contains("  task: count-tokens");
+        assertThat(r.out()).doesNotContain("failed to load");
+    }
+
+    @Test
+    void pluginsReportsABrokenDropIn() throws Exception {
+        Files.createDirectories(dir.resolve("plugins.d"));
+        Files.writeString(dir.resolve("plugins.d/broken.jar"), "not a zip");
+        Result r = cli(withPlugins("plugins"));
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("text 0.1.0").contains("failed to load:")
+                .contains("  broken.jar: not a readable jar");
+    }
+
+    @Test
+    void zooListInfoVerify() {
+        Result list = cli(withPlugins("zoo", "list"));
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains("shapes-words\tencoding\t");
+        Result info = cli(withPlugins("zoo", "info", "shapes-words"));
+        assertThat(info.code()).isZero();
+        assertThat(info.out()).contains("plugin: zoo").contains("tokenizer 'word'").contains("(plugin text)")
+                .contains("shapes-words.vocab  sha256 ").contains("# shapes-words");
+        Result verify = cli(withPlugins("zoo", "verify"));
+        assertThat(verify.code()).as(verify.err()).isZero();
+        assertThat(verify.out()).startsWith("OK\tshapes-words\tshapes-words.vocab\tsha256 ");
+    }
+
+    @Test
+    void unknownZooNameSuggests() {
+        Result r = cli(withPlugins("zoo", "info", "shapes-word"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: unknown zoo pipeline 'shapes-word': did you mean 'shapes-words'?");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void runsAScriptAndReportsScriptErrors() throws Exception {
+        Path ok = Files.writeString(dir.resolve("ok.groovy"), "println \"hello ${args[0]}\"\n");
+        Result r = cli(withPlugins("run", ok.toString(), "world"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hello world" + System.lineSeparator());
+
+        Path bad = Files.writeString(dir.resolve("bad.groovy"), "println 'a'\npipeline { tokenizer 'wrod' }\n");
+        Result e = cli(withPlugins("run", bad.toString()));
+        assertThat(e.code()).isEqualTo(2);
+        assertThat(e.err()).startsWith("error: bad.groovy:2: unknown tokenizer 'wrod': did you mean 'word'?");
+        assertThat(e.err().lines()).hasSize(1);
+
+        Result missing = cli(withPlugins("run", dir.resolve("absent.groovy").toString()));
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("error: script not found: ");
+    }
+
+    @Test
+    void deviceOptionsAreChecked() throws Exception {
+        assertThat(cli(withPlugins("--device", "tpu", "plugins")).err())
+                .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());
+        Path s = Files.writeString(dir.resolve("s.groovy"), "encode zoo('shapes-words'), text: 'a red circle'\n");
+        Result cuda = cli(withPlugins("--device", "cuda", "run", s.toString()));
+        assertThat(cuda.code()).isEqualTo(1);
+        assertThat(cuda.err()).contains("no CUDA backend").contains("-Pcuda");
+        assertThat(cli(withPlugins("--threads", "0", "plugins")).code()).isEqualTo(2);
+    }
+}
