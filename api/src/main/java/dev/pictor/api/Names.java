@@ -17,7 +17,8 @@ public final class Names {
 
     /**
      * The known name closest to {@code name} by edit distance (case-insensitive), if it is close enough to be a
-     * plausible typo: at most a third of the longer name's length, and at least one edit allowed.
+     * plausible typo (at most a third of the longer name's length, and at least one edit allowed) or what was typed
+     * is a prefix of it (three characters or more).
      */
     public static Optional<String> closest(String name, Collection<String> known) {
         String wanted = name.toLowerCase(Locale.ROOT);
@@ -25,9 +26,10 @@ public final class Names {
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {
             String lower = candidate.toLowerCase(Locale.ROOT);
-            int distance = lower.startsWith(wanted) || wanted.startsWith(lower)
-                    ? Math.abs(lower.length() - wanted.length()) : editDistance(wanted, lower);
-            int allowed = Math.max(1, Math.max(wanted.length(), lower.length()) / 3);
+            // A name that starts with what was typed ("shapes" for "shapes-words") is always a fair guess.
+            boolean prefix = wanted.length() >= 3 && (lower.startsWith(wanted) || wanted.startsWith(lower));
+            int distance = prefix ? Math.abs(lower.length() - wanted.length()) : editDistance(wanted, lower);
+            int allowed = prefix ? Integer.MAX_VALUE - 1 : Math.max(1, Math.max(wanted.length(), lower.length()) / 3);
             if (distance <= allowed && (distance < bestDistance
                     || (distance == bestDistance && candidate.compareTo(best) < 0))) {
                 best = candidate;

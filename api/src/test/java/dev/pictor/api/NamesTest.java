@@ -14,6 +14,8 @@ class NamesTest {
         assertThat(Names.closest("bag-of-word", KNOWN)).contains("bag-of-words");
         assertThat(Names.closest("ONE-HOT", KNOWN)).contains("one-hot");
         assertThat(Names.closest("ddmi", KNOWN)).contains("ddim");
+        assertThat(Names.closest("bag", KNOWN)).contains("bag-of-words");
+        assertThat(Names.closest("shapes", java.util.List.of("shapes-words", "shapes-ldm"))).contains("shapes-ldm");
     }
 
     @Test

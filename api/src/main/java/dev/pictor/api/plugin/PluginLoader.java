@@ -97,19 +97,22 @@ public final class PluginLoader {
 
     private void loadBuiltIns(Injector coreInjector) {
         Iterator<Plugin> it = ServiceLoader.load(Plugin.class, classPath).iterator();
+        List<Plugin> found = new ArrayList<>();
         for (int errors = 0; errors < 100; ) {
-            Plugin plugin;
             try {
                 if (!it.hasNext()) {
-                    return;
+                    break;
                 }
-                plugin = it.next();
+                found.add(it.next());
             } catch (ServiceConfigurationError | LinkageError e) {
                 errors++;
                 failures.add(new PluginFailure("class path", "a built-in plugin cannot be loaded: "
                         + oneLine(e) + " (rebuild the app: `mvn -B -DskipTests package`)"));
-                continue;
             }
+        }
+        // Class-path order varies between launchers; sort so listings and duplicate checks never depend on it.
+        found.sort(java.util.Comparator.comparing(p -> p.getClass().getName()));
+        for (Plugin plugin : found) {
             accept(plugin, "built-in", coreInjector);
         }
     }

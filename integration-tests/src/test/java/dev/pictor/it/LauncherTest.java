@@ -1,0 +1,83 @@
+package dev.pictor.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The assembled app through the {@code ./pictor} launcher at the repository root, as a user runs it. */
+class LauncherTest {
+    static final Path REPO = Path.of(System.getProperty("pictor.repo")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private Run pictor(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", REPO.resolve("pictor").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().put("PICTOR_CACHE", dir.resolve("cache").toString());
+        pb.environment().putAll(env);
+        pb.redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("./pictor " + String.join(" ", args) + " did not finish in 180 s");
+        }
+        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listsBuiltInAndDroppedInPluginsFromTheDefaultFolder() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins.d"));
+        Files.copy(ThirdPartyPluginTest.SAMPLE_JAR, plugins.resolve("sample.jar"));
+        Run r = pictor(dir, Map.of(), "plugins");   // ./plugins.d relative to the working directory
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("text 0.1.0 (built-in").contains("zoo 0.1.0 (built-in")
+                .contains("sample 1.0.0 (sample.jar");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void runsTheOneHotExample() throws Exception {
+        Run r = pictor(REPO, Map.of(), "--plugins", dir.resolve("none").toString(), "run", "examples/onehot.groovy");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("texts: 120,").contains("one-hot: [120, ")
+                .contains("cosine(bag of words) of two captions: 0.");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void verifiesTheZoo() throws Exception {
+        Run r = pictor(dir, Map.of(), "zoo", "verify");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("OK\tshapes-words\tshapes-words.vocab");
+    }
+
+    @Test
+    void badUsageIsOneLineWithExitTwo() throws Exception {
+        Run r = pictor(dir, Map.of(), "zoo", "info", "shapes");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).singleElement().asString()
+                .startsWith("error: unknown zoo pipeline 'shapes': did you mean 'shapes-words'?");
+    }
+
+    @Test
+    void tellsHowToBuildWhenTheAppIsMissing() throws Exception {
+        Run r = pictor(dir, Map.of("PICTOR_LIB", dir.resolve("no-app").toString()), "plugins");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("pictor is not built yet: run `mvn -B -DskipTests package`");
+    }
+}
