@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new ScriptRunner(cli.pictor(), cli.out(), cli.err()).run(script, args);
+        new ScriptRunner(cli.pictor(), cli.out(), cli.err()).quiet(cli.quiet()).run(script, args);
         cli.out().flush();
         return 0;
     }

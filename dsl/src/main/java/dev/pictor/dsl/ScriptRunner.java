@@ -43,6 +43,7 @@ public final class ScriptRunner {
     private final PrintStream err;
     private ProgressListener progress = ProgressListener.NONE;
     private Cancellation cancellation = new Cancellation();
+    private boolean quiet;
 
     public ScriptRunner(Pictor pictor, PrintStream out, PrintStream err) {
         this.pictor = pictor;
@@ -62,6 +63,12 @@ public final class ScriptRunner {
         return this;
     }
 
+    /** Suppresses warnings (truncated texts, …) on the error stream. */
+    public ScriptRunner quiet(boolean silent) {
+        this.quiet = silent;
+        return this;
+    }
+
     /** Compiles and runs {@code script} with {@code args} bound as {@code args}; returns the script's value. */
     public Object run(Path script, List<String> args) {
         Path file = script.toAbsolutePath().normalize();
@@ -73,7 +80,8 @@ public final class ScriptRunner {
         config.setScriptBaseClass(PictorScript.class.getName());
         config.setSourceEncoding(StandardCharsets.UTF_8.name());
 
-        try (ScriptRuntime runtime = new ScriptRuntime(pictor, out, err, Path.of(""), progress, cancellation)) {
+        try (ScriptRuntime runtime = new ScriptRuntime(pictor, out, quiet ? null : err, Path.of(""),
+                progress, cancellation)) {
             Binding binding = new Binding();
             binding.setVariable(ScriptRuntime.BINDING_NAME, runtime);
             binding.setVariable("args", List.copyOf(args));

@@ -102,8 +102,11 @@ final class ScriptRuntime implements AutoCloseable {
         }
     }
 
+    /** Prints a warning, unless the runner is quiet (then {@code err} is null). */
     void warn(String message) {
-        err.println("warning: " + message);
+        if (err != null) {
+            err.println("warning: " + message);
+        }
     }
 
     static String kebab(String camel) {

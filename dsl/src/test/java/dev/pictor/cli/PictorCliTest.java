@@ -119,6 +119,20 @@ class PictorCliTest {
     }
 
     @Test
+    void warnsAboutTruncatedTextsUnlessQuiet() throws Exception {
+        Files.writeString(dir.resolve("c.txt"), "a b c d e f\n");
+        Path s = Files.writeString(dir.resolve("t.groovy"), "def w = pipeline { tokenizer 'word', corpus: '"
+                + dir.resolve("c.txt") + "', maxLength: 3 }\nprintln tokenize(w, text: 'a b c d e f').length()\n");
+        Result loud = cli(withPlugins("run", s.toString()));
+        assertThat(loud.out()).isEqualTo("3" + System.lineSeparator());
+        assertThat(loud.err()).isEqualTo("warning: 1 of 1 texts were longer than the tokenizer's maxLength and were"
+                + " truncated" + System.lineSeparator());
+        Result quiet = cli(withPlugins("--quiet", "run", s.toString()));
+        assertThat(quiet.out()).isEqualTo(loud.out());
+        assertThat(quiet.err()).isEmpty();
+    }
+
+    @Test
     void deviceOptionsAreChecked() throws Exception {
         assertThat(cli(withPlugins("--device", "tpu", "plugins")).err())
                 .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());

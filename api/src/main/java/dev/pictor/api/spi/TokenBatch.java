@@ -40,6 +40,34 @@ public record TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encodin
         }
     }
 
+    /**
+     * Pads encodings into a batch: rows of {@code length} ids (0 means the longest encoding's length), filled
+     * with {@code padId} and mask 0 past each encoding's end; longer encodings are cut to {@code length}. Every
+     * tokenizer can build its {@link Tokenizer#encodeBatch} result with this.
+     */
+    public static TokenBatch pad(List<Encoding> encodings, int padId, int length, int vocabularySize) {
+        if (encodings.isEmpty()) {
+            throw new dev.pictor.api.BadInputException("no texts to tokenize: give at least one");
+        }
+        int width = length > 0 ? length : encodings.stream().mapToInt(Encoding::length).max().orElse(1);
+        long[] ids = new long[encodings.size() * width];
+        long[] mask = new long[ids.length];
+        java.util.Arrays.fill(ids, padId);
+        for (int row = 0; row < encodings.size(); row++) {
+            Encoding e = encodings.get(row);
+            int[] rowIds = e.ids();
+            int[] rowMask = e.attentionMask();
+            int n = Math.min(rowIds.length, width);
+            for (int j = 0; j < n; j++) {
+                ids[row * width + j] = rowIds[j];
+                mask[row * width + j] = rowMask[j];
+            }
+        }
+        long[] shape = {encodings.size(), width};
+        return new TokenBatch(org.nd4j.linalg.factory.Nd4j.createFromArray(ids).reshape(shape),
+                org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(shape), encodings, vocabularySize);
+    }
+
     /** Number of texts. */
     public int size() {
         return encodings.size();

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -122,10 +124,17 @@ public final class SafetensorsFile implements AutoCloseable {
         if (bytes[0] != '{') {
             throw bad(path, "header does not start with '{': not a safetensors file");
         }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(path, "header is not valid UTF-8");
+        }
         JsonNode root;
         try {
             // Trailing spaces are allowed as padding by the format.
-            root = JSON.readTree(new String(bytes, StandardCharsets.UTF_8).stripTrailing());
+            root = JSON.readTree(text.stripTrailing());
         } catch (IOException e) {
             throw bad(path, "header is not valid JSON: " + firstLine(e.getMessage()));
         }

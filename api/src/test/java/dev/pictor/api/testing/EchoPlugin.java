@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A built-in plugin for the API's own tests (registered in the test class path's service file): a tokenizer
@@ -102,18 +101,7 @@ public final class EchoPlugin implements Plugin {
 
         @Override
         public TokenBatch encodeBatch(List<String> texts) {
-            List<Encoding> all = texts.stream().map(this::encode).toList();
-            int len = all.stream().mapToInt(Encoding::length).max().orElse(0);
-            long[][] ids = new long[all.size()][len];
-            long[][] mask = new long[all.size()][len];
-            for (int i = 0; i < all.size(); i++) {
-                int[] row = all.get(i).ids();
-                for (int j = 0; j < row.length; j++) {
-                    ids[i][j] = row[j];
-                    mask[i][j] = 1;
-                }
-            }
-            return new TokenBatch(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask), all, words.size());
+            return TokenBatch.pad(texts.stream().map(this::encode).toList(), 0, 0, words.size());
         }
 
         @Override

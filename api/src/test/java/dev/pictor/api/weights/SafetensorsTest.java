@@ -151,6 +151,9 @@ class SafetensorsTest {
         assertError(file(handMade("{\"x\": [1,2", data)), "not valid JSON");
         assertError(file(handMade("[1,2,3]", data)), "does not start with '{'");
         assertError(file(handMade("{\"__metadata__\":{\"a\":1}}", new byte[0])), "is not a string");
+        byte[] latin1 = handMade("{\"__metadata__\":{\"a\":\"caf?\"}}", new byte[0]);
+        latin1[latin1.length - 4] = (byte) 0xE9;
+        assertError(file(latin1), "not valid UTF-8");
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Byte-level tokenizer: every UTF-8 byte {@code b} of the text is token {@code b + 1}; 0 is padding. It never
@@ -64,18 +63,7 @@ public final class Utf8BytesTokenizer implements Tokenizer {
 
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
-        List<Encoding> all = texts.stream().map(this::encode).toList();
-        int length = all.stream().mapToInt(Encoding::length).max().orElse(1);
-        long[][] ids = new long[all.size()][length];
-        long[][] mask = new long[all.size()][length];
-        for (int r = 0; r < all.size(); r++) {
-            int[] row = all.get(r).ids();
-            for (int j = 0; j < row.length; j++) {
-                ids[r][j] = row[j];
-                mask[r][j] = 1;
-            }
-        }
-        return new TokenBatch(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask), all, vocabularySize());
+        return TokenBatch.pad(texts.stream().map(this::encode).toList(), padId(), 0, vocabularySize());
     }
 
     @Override

@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Word-level tokenizer: NFC-normalises, optionally lower-cases, splits into words (letters, marks and digits,
@@ -131,21 +128,7 @@ public final class WordTokenizer implements Tokenizer {
                 throw new BadInputException("text " + (i + 1) + " of " + texts.size() + ": " + e.getMessage());
             }
         }
-        int length = padTo > 0 ? padTo : encodings.stream().mapToInt(Encoding::length).max().orElse(1);
-        long[] ids = new long[encodings.size() * length];
-        long[] mask = new long[ids.length];
-        for (int row = 0; row < encodings.size(); row++) {
-            int[] rowIds = encodings.get(row).ids();
-            int n = Math.min(rowIds.length, length);
-            for (int j = 0; j < n; j++) {
-                ids[row * length + j] = rowIds[j];
-                mask[row * length + j] = 1;
-            }
-        }
-        long[] shape = {encodings.size(), length};
-        INDArray idArray = Nd4j.createFromArray(ids).reshape(shape).castTo(DataType.INT64);
-        INDArray maskArray = Nd4j.createFromArray(mask).reshape(shape).castTo(DataType.INT64);
-        return new TokenBatch(idArray, maskArray, encodings, vocabulary.size());
+        return TokenBatch.pad(encodings, Vocabulary.PAD_ID, padTo, vocabulary.size());
     }
 
     @Override
