@@ -93,6 +93,27 @@ class PictorCliTest {
     }
 
     @Test
+    void verifyFailsOnATamperedCacheFile() throws Exception {
+        assertThat(cli(withPlugins("zoo", "verify", "shapes-words")).code()).isZero();
+        Path cached;
+        try (var files = Files.walk(dev.pictor.api.artifact.ArtifactStore.defaultCacheDir())) {
+            cached = files.filter(f -> f.getFileName().toString().equals("shapes-words.vocab")).findFirst()
+                    .orElseThrow();
+        }
+        Files.writeString(cached, "[PAD]\n[UNK]\nevil\n");
+        try {
+            Result r = cli(withPlugins("zoo", "verify", "shapes-words"));
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.out()).startsWith("MISMATCH\tshapes-words\tshapes-words.vocab\tSHA-256 is ");
+            assertThat(r.err()).isEqualTo("error: 1 of 1 artifacts failed verification: see the lines above"
+                    + System.lineSeparator());
+        } finally {
+            Files.delete(cached);
+        }
+        assertThat(cli(withPlugins("zoo", "verify", "shapes-words")).code()).isZero();
+    }
+
+    @Test
     void unknownZooNameSuggests() {
         Result r = cli(withPlugins("zoo", "info", "shapes-word"));
         assertThat(r.code()).isEqualTo(2);

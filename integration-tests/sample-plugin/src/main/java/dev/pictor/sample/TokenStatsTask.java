@@ -13,6 +13,10 @@ import java.util.stream.IntStream;
 /**
  * {@code tokenStats pipeline, texts: [...]}: how many texts, tokens and distinct tokens the pipeline's tokenizer
  * makes of them.
+ *
+ * <pre>{@code
+ * println tokenStats(bytes, texts: ['hé', 'a'])   // [texts:2, tokens:4, distinct:4]
+ * }</pre>
  */
 public final class TokenStatsTask implements Task {
     @Override
