@@ -195,6 +195,23 @@ class ShapesWorldTest {
         assertThat(Place.CENTER.matches(o)).isFalse();
     }
 
+    @Test
+    void writesAContactSheetForPeopleToLookAt() {
+        java.util.List<java.awt.image.BufferedImage> images = new java.util.ArrayList<>();
+        java.util.List<String> captions = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Scene s = world.scene(i);
+            images.add(dev.pictor.api.image.Images.fromRgb(world.render(s, true, i), 32, 32));
+            captions.add(s.prompt().replace("a picture of ", "").replace("an image of ", "")
+                    .replace("a photo of ", "").replace("there is ", ""));
+        }
+        java.nio.file.Path sheet = java.nio.file.Path.of("target", "shapes-world-sample.png");
+        dev.pictor.api.image.Png.write(sheet, dev.pictor.api.image.Images.grid(images, 4, 6, captions),
+                java.util.Map.of("seed", "7", "what", "Shapes world v1, scenes 0-23, clean renders"));
+        assertThat(dev.pictor.api.image.Png.read(sheet).getWidth()).isEqualTo(4 * (32 * 6 + 2) + 2);
+        assertThat(dev.pictor.api.image.Png.readText(sheet)).containsEntry("seed", "7");
+    }
+
     private static boolean fullyInside(SceneObject o, int x, int y) {
         for (double dy : new double[] {0.001, 0.999}) {
             for (double dx : new double[] {0.001, 0.999}) {
