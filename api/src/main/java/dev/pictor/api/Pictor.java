@@ -64,6 +64,7 @@ public final class Pictor implements AutoCloseable {
     /** Chooses the device; only before the first pipeline is opened. */
     public synchronized void device(Device d) {
         Objects.requireNonNull(d, "device");
+        Backends.require(d);
         if (started && !d.equals(device)) {
             throw new PictorException("device " + d + " chosen after pipelines started on " + device
                     + ": choose the device once, before the first pipeline");

@@ -72,7 +72,22 @@ public final class PictorCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        int status;
+        try {
+            status = execute(args, System.out, System.err);
+        } catch (Throwable e) {
+            // Errors (out of memory, stack overflow) pass picocli's handler, which catches Exceptions only.
+            boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+            if (trace) {
+                e.printStackTrace();
+            }
+            System.err.println("error: " + (e instanceof OutOfMemoryError
+                    ? "out of memory: process less at a time, or give Java more with PICTOR_JAVA_OPTS=-Xmx8g"
+                    : "internal error: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage())
+                            + (trace ? "" : " (run again with --stacktrace and report it)")));
+            status = FAILURE;
+        }
+        System.exit(status);
     }
 
     /** Runs the command line and returns its exit code. */
@@ -82,6 +97,8 @@ public final class PictorCli implements Runnable {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        // Everything after the script belongs to the script, options included (`pictor run s.groovy -n 5`).
+        cmd.getSubcommands().get("run").setStopAtPositional(true);
         cmd.setParameterExceptionHandler((ex, a) -> {
             String name = ex.getCommandLine().getCommandSpec().qualifiedName();
             err.println("error: " + oneLine(ex.getMessage()) + " (see `" + name + " --help`)");
@@ -112,6 +129,7 @@ public final class PictorCli implements Runnable {
                 }
                 d = d.withThreads(threads);
             }
+            dev.pictor.api.device.Backends.require(d);
             pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
         }
         return pictor;

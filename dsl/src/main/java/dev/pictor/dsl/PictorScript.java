@@ -38,6 +38,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Relative file paths start at the working directory; {@code scriptDir} is the script's own folder.
  */
 public abstract class PictorScript extends Script {
+    /** The built-in verbs and how to call them, for the error when a call's arguments don't fit. */
+    private static final Map<String, String> USAGE = Map.of(
+            "device", "device cpu(threads: N) | device cuda(INDEX)",
+            "cpu", "cpu() | cpu(threads: N)",
+            "cuda", "cuda() | cuda(INDEX)",
+            "pipeline", "pipeline('task') { tokenizer 'name', setting: value … }",
+            "zoo", "zoo 'name'",
+            "tokenize", "tokenize PIPELINE, text: '…' | texts: [...] | file: 'path'",
+            "encode", "encode PIPELINE, text: '…' | texts: [...] | file: 'path'");
 
     private ScriptRuntime runtime() {
         return (ScriptRuntime) getBinding().getVariable(ScriptRuntime.BINDING_NAME);
@@ -126,6 +135,11 @@ public abstract class PictorScript extends Script {
     /** Plugin task verbs: {@code name} or its camelCase form. */
     public Object methodMissing(String name, Object args) {
         Object[] all = args instanceof Object[] a ? a : new Object[] {args};
+        String usage = USAGE.get(name);
+        if (usage != null) {
+            throw new BadInputException(name + ": these arguments don't fit (" + Arrays.stream(all)
+                    .map(o -> o == null ? "null" : o.getClass().getSimpleName()).toList() + "); usage: " + usage);
+        }
         Optional<Task> task = runtime().task(name);
         if (task.isEmpty()) {
             List<String> verbs = new ArrayList<>(List.of("device", "cpu", "cuda", "pipeline", "zoo", "tokenize",

@@ -74,8 +74,7 @@ public class PipelineSpec {
 
     private void add(ComponentKind<?> kind, Map<String, ?> settings, String name) {
         registry.factory(kind, name); // fails here, at the script line, for an unknown name
-        Map<String, Object> rest = new LinkedHashMap<>();
-        settings.forEach((k, v) -> rest.put(k, v instanceof CharSequence cs ? cs.toString() : v));
+        Map<String, Object> rest = new LinkedHashMap<>(settings);
         Object role = rest.remove("as");
         builder.component(kind, name, role == null ? null : role.toString(), rest);
     }

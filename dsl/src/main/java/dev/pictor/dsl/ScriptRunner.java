@@ -98,7 +98,13 @@ public final class ScriptRunner {
             }
             try {
                 return compiled.run();
-            } catch (RuntimeException | LinkageError e) {
+            } catch (VirtualMachineError e) {
+                throw new PictorException(fileName + ": " + (e instanceof OutOfMemoryError
+                        ? "out of memory: process less at a time, or give Java more with PICTOR_JAVA_OPTS=-Xmx8g"
+                        : "the JVM failed: " + e), e);
+            } catch (Throwable e) {
+                // Groovy rethrows checked exceptions undeclared, and a failed `assert` is an Error: all of them
+                // become one line at the script's line.
                 throw located(fileName, compiled.getClass().getName(), e);
             }
         }
@@ -141,6 +147,13 @@ public final class ScriptRunner {
             return new BadInputException(where + "no method " + mm.getMethod() + " for these arguments on "
                     + (mm.getType() == null ? "the script" : mm.getType().getSimpleName()) + ": check the verb's"
                     + " arguments", e);
+        }
+        if (e instanceof AssertionError) {
+            return new PictorException(where + "assertion failed: " + firstLine(e.getMessage()), e);
+        }
+        if (e instanceof java.io.IOException) {
+            return new BadInputException(where + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())), e);
         }
         return new PictorException(where + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())), e);

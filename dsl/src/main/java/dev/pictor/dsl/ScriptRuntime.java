@@ -57,6 +57,7 @@ final class ScriptRuntime implements AutoCloseable {
             return loaded;
         }
         Pipeline p = pipeline instanceof CharSequence name ? pictor.zoo(name.toString()).pipeline()
+                : pipeline instanceof dev.pictor.api.zoo.ZooEntry entry ? entry.pipeline()
                 : pipeline instanceof Pipeline given ? given : null;
         if (p == null) {
             throw new BadInputException("expected a pipeline (pipeline { … } or zoo 'name'), got "
@@ -80,7 +81,7 @@ final class ScriptRuntime implements AutoCloseable {
     }
 
     TaskContext taskContext() {
-        return new TaskContext(pictor, out, workingDirectory, progress, cancellation);
+        return new TaskContext(pictor, out, workingDirectory, progress, cancellation, this::open);
     }
 
     List<String> readLines(String file) {

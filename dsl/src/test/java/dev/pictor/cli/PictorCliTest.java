@@ -154,6 +154,14 @@ class PictorCliTest {
     }
 
     @Test
+    void scriptArgumentsMayLookLikeOptions() throws Exception {
+        Path s = Files.writeString(dir.resolve("a.groovy"), "println args.join(' ')\n");
+        Result r = cli(withPlugins("run", s.toString(), "-n", "5", "--fast"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("-n 5 --fast" + System.lineSeparator());
+    }
+
+    @Test
     void deviceOptionsAreChecked() throws Exception {
         assertThat(cli(withPlugins("--device", "tpu", "plugins")).err())
                 .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());
@@ -162,5 +170,8 @@ class PictorCliTest {
         assertThat(cuda.code()).isEqualTo(1);
         assertThat(cuda.err()).contains("no CUDA backend").contains("-Pcuda");
         assertThat(cli(withPlugins("--threads", "0", "plugins")).code()).isEqualTo(2);
+        Result early = cli(withPlugins("--device", "cuda", "zoo", "list"));
+        assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(1);
+        assertThat(early.out()).isEmpty();
     }
 }

@@ -144,6 +144,34 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void errorsJavaDoesNotCallExceptionsAreOneLineToo() {
+        assertThatThrownBy(() -> run("def x = 2\nassert x == 3\n")).isInstanceOf(PictorException.class)
+                .hasMessageStartingWith("s.groovy:2: assertion failed: assert x == 3")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> run("\nnew File('/no/such/file.txt').text\n")).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("s.groovy:2: FileNotFoundException: /no/such/file.txt");
+    }
+
+    @Test
+    void aBuiltInVerbWithWrongArgumentsShowsItsUsage() {
+        assertThatThrownBy(() -> run("def w = zoo 'shapes-words'\nencode w\n")).isInstanceOf(BadInputException.class)
+                .hasMessage("s.groovy:2: encode: these arguments don't fit ([Pipeline]); usage: encode PIPELINE,"
+                        + " text: '…' | texts: [...] | file: 'path'");
+        assertThatThrownBy(() -> run("device cuda()")).hasMessageStartingWith("s.groovy:1: device cuda:0 asked for,"
+                + " but this build has no CUDA backend");
+    }
+
+    @Test
+    void tasksShareTheScriptsOpenedPipelines() throws Exception {
+        Object same = run("""
+                def shapes = zoo 'shapes-words'
+                encode shapes, text: 'a red circle'
+                countTokens shapes, text: 'a red circle'
+                """);
+        assertThat(same).isEqualTo(3);
+    }
+
+    @Test
     void badSettingsAndFilesAreReportedAtTheLineThatUsesThem() {
         assertThatThrownBy(() -> run("def w = pipeline { tokenizer 'word', corpus: 'absent.txt' }\n"
                 + "tokenize w, text: 'a'")).isInstanceOf(BadInputException.class)

@@ -78,6 +78,7 @@ class ThirdPartyPluginTest {
 
     @Test
     void aScriptRunThroughTheCliUsesTheDropInWithABuiltInEncoder() throws Exception {
+        Files.writeString(plugins.resolve("broken.jar"), "a broken jar beside the good one changes nothing");
         Path script = Files.writeString(dir.resolve("bytes.groovy"), """
                 def bytes = pipeline('encoding') {
                     tokenizer 'utf8-bytes', maxLength: 16

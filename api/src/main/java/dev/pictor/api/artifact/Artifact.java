@@ -37,5 +37,37 @@ public record Artifact(String name, String sha256, List<String> sources) {
                     + "': it must be 64 hex digits");
         }
         sources = List.copyOf(sources);
+        for (String source : sources) {
+            checkSource(name, source);
+        }
+    }
+
+    private static final Pattern MAVEN = Pattern.compile("maven:[^:!]+:[^:!]+:[^:!]+(:[^:!]+)?![^!]+");
+
+    /** Rejects a source no resolver could read, naming the forms that work. */
+    private static void checkSource(String name, String source) {
+        String problem = null;
+        try {
+            if (source == null || source.isBlank()) {
+                problem = "is empty";
+            } else if (source.startsWith("classpath:")) {
+                problem = source.length() > "classpath:".length() ? null : "names no resource";
+            } else if (source.startsWith("maven:")) {
+                problem = MAVEN.matcher(source).matches() ? null : "is not maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]!PATH";
+            } else if (source.startsWith("http://") || source.startsWith("https://")) {
+                java.net.URI.create(source).toURL();
+            } else if (source.startsWith("file:")) {
+                java.nio.file.Path.of(java.net.URI.create(source));
+            } else {
+                java.nio.file.Path.of(source);
+            }
+        } catch (IllegalArgumentException | java.net.MalformedURLException
+                 | java.nio.file.FileSystemNotFoundException e) {
+            problem = "is malformed (" + e.getMessage() + ")";
+        }
+        if (problem != null) {
+            throw new BadInputException("artifact '" + name + "': source '" + source + "' " + problem + "; use"
+                    + " classpath:PATH, file:/ABSOLUTE/PATH, a path, maven:G:A:V!PATH or https://…");
+        }
     }
 }

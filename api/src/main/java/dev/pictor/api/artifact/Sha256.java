@@ -36,7 +36,7 @@ public final class Sha256 {
         }
     }
 
-    /** Hash of everything left in a stream (which is read to its end, not closed). */
+    /** Hash of everything left in a stream, which is read to its end and closed. */
     public static String of(InputStream in) throws IOException {
         MessageDigest md = digest();
         try (DigestInputStream din = new DigestInputStream(in, md)) {

@@ -68,6 +68,14 @@ public final class Backends {
     }
 
     /**
+     * Checks, without starting anything, that this build can run {@code device}; throws the error that names the
+     * fix (the Maven profile) when it cannot. Call it when the device is chosen, so a wrong choice fails at once.
+     */
+    public static void require(Device device) {
+        check(device, available());
+    }
+
+    /**
      * Starts the backend for {@code device}. Calling it again with an equal device is a no-op; another device
      * after the first is an error, since ND4J cannot switch backends within a process.
      */

@@ -25,7 +25,34 @@ public record ComponentSpec(ComponentKind<?> kind, String name, String role, Map
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");
         role = role == null || role.isBlank() ? kind.id() : role;
-        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        settings = frozen(settings);
+    }
+
+    /**
+     * A deep, immutable copy: nested lists and maps are copied too, and text values become Strings (a Groovy
+     * GString and a String with the same text make equal pipelines).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> frozen(Map<String, ?> settings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        settings.forEach((k, v) -> out.put(String.valueOf(k), freeze(v)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Object freeze(Object v) {
+        if (v instanceof CharSequence cs) {
+            return cs.toString();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, x) -> copy.put(String.valueOf(k), freeze(x)));
+            return Collections.unmodifiableMap(copy);
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            return c.stream().map(ComponentSpec::freeze).collect(java.util.stream.Collectors
+                    .collectingAndThen(java.util.stream.Collectors.toList(), Collections::unmodifiableList));
+        }
+        return v;
     }
 
     @Override

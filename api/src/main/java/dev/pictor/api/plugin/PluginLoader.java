@@ -217,15 +217,29 @@ public final class PluginLoader {
         String name = "?";
         try {
             name = plugin.name();
+            // Everything the listing shows is read and checked first, so a plugin that fails here has registered
+            // nothing and cannot break `pictor plugins` later.
+            if (name == null || name.isBlank() || !name.equals(name.strip()) || name.contains("\n")) {
+                return fail(source, "plugin class " + plugin.getClass().getName() + " has no usable name(): return a"
+                        + " short name without spaces at its ends");
+            }
             String where = "plugin '" + name + "'";
+            String version = plugin.version();
+            String description = plugin.description();
             ApiVersion required = plugin.apiVersion();
+            if (version == null || version.isBlank() || version.contains("\n") || required == null
+                    || description == null || description.contains("\n")) {
+                return fail(source, where + " must return a version, an API version and a one-line description"
+                        + " (not null)");
+            }
             if (!api.supports(required)) {
                 return fail(source, where + " needs API " + required + " but this Pictor has API " + api
                         + ": get a version of the plugin built for API " + api.major() + "." + api.minor()
                         + (required.compareTo(api) > 0 ? " or upgrade Pictor" : ""));
             }
-            if (infos.stream().anyMatch(p -> p.name().equals(plugin.name()))) {
-                String other = infos.stream().filter(p -> p.name().equals(plugin.name())).findFirst()
+            String pluginName = name;
+            if (infos.stream().anyMatch(p -> p.name().equals(pluginName))) {
+                String other = infos.stream().filter(p -> p.name().equals(pluginName)).findFirst()
                         .map(PluginInfo::source).orElse("");
                 return fail(source, where + " is already loaded (from " + other + "): remove one copy");
             }
@@ -250,8 +264,12 @@ public final class PluginLoader {
                             + tasks.get(task).plugin() + "': rename it in one of them");
                 }
             }
-            List<ZooEntry> myZoo = plugin.zooEntries();
+            List<ZooEntry> myZoo = List.copyOf(plugin.zooEntries());
+            java.util.Set<String> myZooNames = new java.util.HashSet<>();
             for (ZooEntry entry : myZoo) {
+                if (!myZooNames.add(entry.name())) {
+                    return fail(source, where + " lists zoo pipeline '" + entry.name() + "' twice: rename one");
+                }
                 if (zoo.containsKey(entry.name())) {
                     return fail(source, where + ": zoo pipeline '" + entry.name() + "' is already provided by"
                             + " plugin '" + zoo.get(entry.name()).plugin() + "': rename it in one of them");
@@ -261,17 +279,17 @@ public final class PluginLoader {
             Map<String, List<String>> componentNames = new TreeMap<>();
             for (Map.Entry<ComponentKind<?>, Map<String, ComponentFactory<?>>> e : mine.entrySet()) {
                 e.getValue().forEach((n, f) -> components.get(e.getKey()).put(n, new PluginRegistry.Entry<>(f,
-                        plugin.name())));
+                        pluginName)));
                 if (!e.getValue().isEmpty()) {
                     componentNames.put(e.getKey().id(), e.getValue().keySet().stream().sorted().toList());
                 }
             }
-            myTasks.forEach((n, t) -> tasks.put(n, new PluginRegistry.Entry<>(t, plugin.name())));
-            myZoo.forEach(z -> zoo.put(z.name(), new PluginRegistry.Entry<>(z, plugin.name())));
-            infos.add(new PluginInfo(plugin.name(), plugin.version(), required, plugin.description(), source,
+            myTasks.forEach((n, t) -> tasks.put(n, new PluginRegistry.Entry<>(t, pluginName)));
+            myZoo.forEach(z -> zoo.put(z.name(), new PluginRegistry.Entry<>(z, pluginName)));
+            infos.add(new PluginInfo(name, version, required, description, source,
                     componentNames, myTasks.keySet().stream().sorted().toList(),
                     myZoo.stream().map(ZooEntry::name).sorted().toList()));
-            LOG.debug("loaded plugin {} {} from {}", plugin.name(), plugin.version(), source);
+            LOG.debug("loaded plugin {} {} from {}", name, version, source);
             return true;
         } catch (LinkageError | RuntimeException e) {
             return fail(source, "plugin '" + name + "' failed to start: " + reason(e));

@@ -11,6 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * array owned by the caller whose meaning {@link #prediction()} names: for diffusion it has the state's
  * shape, for logits it is {@code [batch, vocabulary]}. Arguments stay the caller's and are not modified.
  *
+ * <p><b>Threads.</b> Safe to call from one thread at a time unless the implementation says more (a network
+ * may keep per-call state such as a key/value cache); samplers call it from their own thread.
+ *
  * <pre>{@code
  * INDArray eps = unet.predict(latents, Nd4j.createFromArray(999L, 999L), Condition.of(context));
  * }</pre>

@@ -11,6 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Results are new arrays owned by the caller; inputs stay the caller's. An image of the wrong size is a
  * {@code BadInputException} naming the size expected.
  *
+ * <p><b>Threads.</b> Safe to call from one thread at a time unless the implementation says more; weights are
+ * read-only after construction, so separate instances may run in parallel.
+ *
  * <pre>{@code
  * INDArray codes = dvae.encode(images);     // [4, 8, 8] INT64
  * INDArray again = dvae.decode(codes);      // [4, 3, 32, 32] FLOAT

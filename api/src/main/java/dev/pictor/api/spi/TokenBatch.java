@@ -50,22 +50,38 @@ public record TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encodin
             throw new dev.pictor.api.BadInputException("no texts to tokenize: give at least one");
         }
         int width = length > 0 ? length : encodings.stream().mapToInt(Encoding::length).max().orElse(1);
-        long[] ids = new long[encodings.size() * width];
+        List<Encoding> rows = new java.util.ArrayList<>(encodings);
+        long[] ids = new long[rows.size() * width];
         long[] mask = new long[ids.length];
         java.util.Arrays.fill(ids, padId);
-        for (int row = 0; row < encodings.size(); row++) {
-            Encoding e = encodings.get(row);
+        for (int row = 0; row < rows.size(); row++) {
+            Encoding e = rows.get(row);
             int[] rowIds = e.ids();
             int[] rowMask = e.attentionMask();
             int n = Math.min(rowIds.length, width);
+            if (n < rowIds.length) {
+                // Cut to the batch width: say so, so callers can warn that tokens were dropped.
+                rows.set(row, new Encoding(java.util.Arrays.copyOf(rowIds, n), e.tokens().subList(0, n),
+                        java.util.Arrays.copyOf(rowMask, n), true));
+            }
             for (int j = 0; j < n; j++) {
                 ids[row * width + j] = rowIds[j];
                 mask[row * width + j] = rowMask[j];
             }
         }
-        long[] shape = {encodings.size(), width};
+        long[] shape = {rows.size(), width};
         return new TokenBatch(org.nd4j.linalg.factory.Nd4j.createFromArray(ids).reshape(shape),
-                org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(shape), encodings, vocabularySize);
+                org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(shape), rows, vocabularySize);
+    }
+
+    /** The ids, row after row, whatever the arrays' layout (views and F-order are copied). */
+    public long[] flatIds() {
+        return inputIds.dup('c').data().asLong();
+    }
+
+    /** The attention mask, row after row, whatever the arrays' layout. */
+    public long[] flatMask() {
+        return attentionMask.dup('c').data().asLong();
     }
 
     /** Number of texts. */

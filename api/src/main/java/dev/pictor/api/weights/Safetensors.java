@@ -94,6 +94,9 @@ public final class Safetensors {
             if (bytes == 0) {
                 continue;
             }
+            // On a GPU backend the newest values may be on the device: bring them to host memory first.
+            org.nd4j.linalg.factory.Nd4j.getAffinityManager().ensureLocation(t,
+                    org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
             ByteBuffer data = t.data().asNio().duplicate();
             data.clear().limit(Math.toIntExact(bytes));
             while (data.hasRemaining()) {

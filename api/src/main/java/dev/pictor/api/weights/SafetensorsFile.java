@@ -2,7 +2,7 @@ package dev.pictor.api.weights;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pictor.api.BadInputException;
@@ -20,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +46,10 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Largest header accepted, as in the reference implementation (100 MB). */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
     static final String METADATA_KEY = "__metadata__";
+    /** Most dimensions a tensor may have (ND4J's limit). */
+    public static final int MAX_RANK = 32;
+    /** Most tensors a header may list. */
+    public static final int MAX_TENSORS = 1_000_000;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -131,25 +134,31 @@ public final class SafetensorsFile implements AutoCloseable {
         } catch (CharacterCodingException e) {
             throw bad(path, "header is not valid UTF-8");
         }
-        JsonNode root;
-        try {
-            // Trailing spaces are allowed as padding by the format.
-            root = JSON.readTree(text.stripTrailing());
-        } catch (IOException e) {
-            throw bad(path, "header is not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw bad(path, "header is not a JSON object");
-        }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> infos = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (field.getKey().equals(METADATA_KEY)) {
-                readMetadata(path, field.getValue(), metadata);
-            } else {
-                infos.add(readInfo(path, field.getKey(), field.getValue()));
+        // A streaming parse: memory stays proportional to what is kept (names, shapes of at most MAX_RANK), so a
+        // header that packs millions of shape entries into 100 MB cannot exhaust the heap.
+        try (JsonParser p = JSON.getFactory().createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad(path, "header is not a JSON object");
             }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals(METADATA_KEY)) {
+                    readMetadata(path, p, metadata);
+                } else {
+                    if (infos.size() >= MAX_TENSORS) {
+                        throw bad(path, "header lists over " + MAX_TENSORS + " tensors");
+                    }
+                    infos.add(readInfo(path, name, p));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw bad(path, "header has data after its JSON object");
+            }
+        } catch (IOException e) {
+            throw bad(path, "header is not valid JSON: " + firstLine(e.getMessage()));
         }
         infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         long expected = 0;
@@ -170,38 +179,50 @@ public final class SafetensorsFile implements AutoCloseable {
         return new HeaderParse(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(metadata));
     }
 
-    private static void readMetadata(Path path, JsonNode node, Map<String, String> into) {
-        if (!node.isObject()) {
+    private static void readMetadata(Path path, JsonParser p, Map<String, String> into) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw bad(path, METADATA_KEY + " must be an object of strings");
         }
-        node.fields().forEachRemaining(e -> {
-            if (!e.getValue().isTextual()) {
-                throw bad(path, METADATA_KEY + " value for '" + e.getKey() + "' is not a string");
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                throw bad(path, METADATA_KEY + " value for '" + key + "' is not a string");
             }
-            into.put(e.getKey(), e.getValue().asText());
-        });
+            into.put(key, p.getText());
+        }
     }
 
-    private static TensorInfo readInfo(Path path, String name, JsonNode node) {
-        if (!node.isObject()) {
+    private static TensorInfo readInfo(Path path, String name, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw bad(path, "entry for tensor '" + name + "' is not an object");
         }
-        JsonNode dtypeNode = node.get("dtype");
-        JsonNode shapeNode = node.get("shape");
-        JsonNode offsetsNode = node.get("data_offsets");
-        if (dtypeNode == null || !dtypeNode.isTextual() || shapeNode == null || !shapeNode.isArray()
-                || offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2) {
+        String dtypeCode = null;
+        long[] shape = null;
+        long[] offsets = null;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "dtype" -> {
+                    if (value != JsonToken.VALUE_STRING) {
+                        throw bad(path, "tensor '" + name + "' has a dtype that is not a string");
+                    }
+                    dtypeCode = p.getText();
+                }
+                case "shape" -> shape = longs(path, name, "shape", p, MAX_RANK);
+                case "data_offsets" -> offsets = longs(path, name, "data_offsets", p, 2);
+                default -> p.skipChildren(); // unknown fields are ignored, as by the reference reader
+            }
+        }
+        if (dtypeCode == null || shape == null || offsets == null || offsets.length != 2) {
             throw bad(path, "tensor '" + name + "' needs dtype (string), shape (array) and data_offsets ([begin,"
                     + " end])");
         }
-        SafetensorsDType dtype = SafetensorsDType.byCode(dtypeNode.asText())
-                .orElseThrow(() -> bad(path, "tensor '" + name + "' has unknown dtype '" + dtypeNode.asText() + "'"));
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = nonNegative(path, name, "shape", shapeNode.get(i));
-        }
-        long begin = nonNegative(path, name, "data_offsets", offsetsNode.get(0));
-        long end = nonNegative(path, name, "data_offsets", offsetsNode.get(1));
+        String code = dtypeCode;
+        SafetensorsDType dtype = SafetensorsDType.byCode(code)
+                .orElseThrow(() -> bad(path, "tensor '" + name + "' has unknown dtype '" + code + "'"));
+        long begin = offsets[0];
+        long end = offsets[1];
         if (end < begin) {
             throw bad(path, "tensor '" + name + "' ends (" + end + ") before it begins (" + begin + ")");
         }
@@ -222,11 +243,26 @@ public final class SafetensorsFile implements AutoCloseable {
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static long nonNegative(Path path, String name, String field, JsonNode n) {
-        if (n == null || !n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
-            throw bad(path, "tensor '" + name + "' has a " + field + " value that is not a non-negative integer: " + n);
+    /** An array of at most {@code max} non-negative integers. */
+    private static long[] longs(Path path, String name, String field, JsonParser p, int max) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw bad(path, "tensor '" + name + "' has a " + field + " that is not an array");
         }
-        return n.asLong();
+        long[] values = new long[max];
+        int n = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (n == max) {
+                throw bad(path, "tensor '" + name + "' has over " + max + " " + field + " entries"
+                        + (field.equals("shape") ? " (ND4J holds at most " + MAX_RANK + " dimensions)" : ""));
+            }
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    || p.getLongValue() < 0) {
+                throw bad(path, "tensor '" + name + "' has a " + field + " value that is not a non-negative integer: "
+                        + p.getText());
+            }
+            values[n++] = p.getLongValue();
+        }
+        return java.util.Arrays.copyOf(values, n);
     }
 
     /** The file this was read from. */
@@ -280,6 +316,8 @@ public final class SafetensorsFile implements AutoCloseable {
         target.clear().limit((int) info.byteSize());
         try {
             readFully(channel, target, dataStart + info.begin());
+            // Written through host memory: on a GPU backend the device copy must be refreshed from it.
+            Nd4j.getAffinityManager().tagLocation(array, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
         } catch (IOException e) {
             throw new WeightsException(path + ": reading tensor '" + name + "' failed: " + e.getMessage(), e);
         }

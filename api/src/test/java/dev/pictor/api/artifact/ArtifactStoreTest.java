@@ -145,5 +145,11 @@ class ArtifactStoreTest {
     void rejectsMalformedDescriptors() {
         assertThatThrownBy(() -> new Artifact("../evil", WRONG_SHA, List.of())).isInstanceOf(BadInputException.class);
         assertThatThrownBy(() -> new Artifact("ok.bin", "abc", List.of())).hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> new Artifact("ok.bin", WRONG_SHA, List.of("file:relative/path")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("source 'file:relative/path' is malformed");
+        assertThatThrownBy(() -> new Artifact("ok.bin", WRONG_SHA, List.of("maven:org.x:y!a.txt")))
+                .hasMessageContaining("is not maven:GROUP:ARTIFACT:VERSION");
+        assertThatThrownBy(() -> new Artifact("ok.bin", WRONG_SHA, List.of("https://exa mple.com/x")))
+                .hasMessageContaining("is malformed");
     }
 }

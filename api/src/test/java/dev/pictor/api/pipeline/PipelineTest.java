@@ -26,6 +26,20 @@ class PipelineTest {
     }
 
     @Test
+    void settingsAreCopiedDeeplyAndTextBecomesString() {
+        java.util.List<Object> sizes = new java.util.ArrayList<>(java.util.List.of(1, 2));
+        StringBuilder text = new StringBuilder("x.txt");
+        Pipeline p = Pipeline.builder("t").tokenizer("word", Map.of("sizes", sizes, "file", text)).build();
+        sizes.add(3);
+        text.append("!");
+        Map<String, Object> s = p.component("tokenizer").orElseThrow().settings();
+        assertThat(s.get("sizes")).isEqualTo(java.util.List.of(1, 2));
+        assertThat(s.get("file")).isEqualTo("x.txt");
+        assertThatThrownBy(() -> ((java.util.List<Object>) s.get("sizes")).add(4))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void twoComponentsInOneRoleAreAnError() {
         assertThatThrownBy(() -> Pipeline.builder("t").encoder("a").encoder("b").build())
                 .isInstanceOf(BadInputException.class).hasMessageContaining("two components in role 'encoder'");

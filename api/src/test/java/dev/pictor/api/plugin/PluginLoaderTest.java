@@ -139,6 +139,23 @@ class PluginLoaderTest {
     }
 
     @Test
+    void aPluginWhoseDescriptionIsNullRegistersNothing() throws Exception {
+        String src = samplerPlugin("nulldesc", "nulldesc", "1.0", "nd-sampler", "")
+                .replace("public String version() { return \"1.2.3\"; }",
+                        "public String version() { return \"1.2.3\"; } public String description() { return null; }");
+        new JarBuilder().source("nulldesc.P", src).service("nulldesc.P").write(dir.resolve("nulldesc.jar"));
+        String throwing = samplerPlugin("badversion", "badversion", "1.0", "bv-sampler", "")
+                .replace("return \"1.2.3\";", "throw new IllegalStateException(\"no version\");");
+        new JarBuilder().source("badversion.P", throwing).service("badversion.P").write(dir.resolve("badversion.jar"));
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(reason(r, "nulldesc.jar")).contains("one-line description (not null)");
+            assertThat(reason(r, "badversion.jar")).contains("failed to start").contains("no version");
+            assertThat(r.names(ComponentKind.SAMPLER)).isEmpty();
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
+        }
+    }
+
+    @Test
     void unknownNamesSuggestTheClosest() {
         try (PluginRegistry r = PluginLoader.builder().load()) {
             assertThatThrownBy(() -> r.factory(ComponentKind.TOKENIZER, "line"))

@@ -29,8 +29,11 @@ class TokenBatchTest {
     void padsOrCutsToAFixedLength() {
         assertThat(TokenBatch.pad(List.of(enc(1)), 0, 4, 10).inputIds().toLongMatrix())
                 .isEqualTo(new long[][] {{1, 0, 0, 0}});
-        assertThat(TokenBatch.pad(List.of(enc(1, 2, 3)), 0, 2, 10).inputIds().toLongMatrix())
-                .isEqualTo(new long[][] {{1, 2}});
+        TokenBatch cut = TokenBatch.pad(List.of(enc(1, 2, 3), enc(4)), 0, 2, 10);
+        assertThat(cut.inputIds().toLongMatrix()).isEqualTo(new long[][] {{1, 2}, {4, 0}});
+        assertThat(cut.encodings().get(0).truncated()).as("tokens dropped are reported").isTrue();
+        assertThat(cut.encodings().get(0).ids()).containsExactly(1, 2);
+        assertThat(cut.encodings().get(1).truncated()).isFalse();
     }
 
     @Test
@@ -38,6 +41,13 @@ class TokenBatchTest {
         Encoding partly = new Encoding(new int[] {1, 2}, List.of("a", "b"), new int[] {1, 0}, false);
         assertThat(TokenBatch.pad(List.of(partly), 0, 0, 3).attentionMask().toLongMatrix())
                 .isEqualTo(new long[][] {{1, 0}});
+    }
+
+    @Test
+    void flatArraysIgnoreLayout() {
+        TokenBatch b = TokenBatch.pad(List.of(enc(5, 6), enc(7, 8)), 0, 0, 10);
+        TokenBatch f = new TokenBatch(b.inputIds().dup('f'), b.attentionMask().dup('f'), b.encodings(), 10);
+        assertThat(f.flatIds()).containsExactly(5, 6, 7, 8);
     }
 
     @Test

@@ -148,9 +148,17 @@ class SafetensorsTest {
         assertError(file(handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":[4]}}", data)), "needs dtype");
         assertError(file(handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
                 + "\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", data)), "not valid JSON");
-        assertError(file(handMade("{\"x\": [1,2", data)), "not valid JSON");
+        assertError(file(handMade("{\"x\": [1,2", data)), "entry for tensor 'x' is not an object");
+        assertError(file(handMade("{\"x\": {\"dtype\": \"F32\", \"shape\": [4", data)), "not valid JSON");
         assertError(file(handMade("[1,2,3]", data)), "does not start with '{'");
         assertError(file(handMade("{\"__metadata__\":{\"a\":1}}", new byte[0])), "is not a string");
+        String rank33 = "[" + "1,".repeat(32) + "4]";
+        assertError(file(handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":" + rank33 + ",\"data_offsets\":[0,16]}}",
+                data)), "over 32 shape entries");
+        assertError(file(handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}} {}", data)),
+                "data after its JSON object");
+        assertError(file(handMade("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16,32]}}", data)),
+                "over 2 data_offsets entries");
         byte[] latin1 = handMade("{\"__metadata__\":{\"a\":\"caf?\"}}", new byte[0]);
         latin1[latin1.length - 4] = (byte) 0xE9;
         assertError(file(latin1), "not valid UTF-8");

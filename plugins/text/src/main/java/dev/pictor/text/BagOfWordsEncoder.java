@@ -32,10 +32,18 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
 
     private final Weighting weighting;
     private final boolean normalize;
+    private final long maxElements;
 
+    /** An encoder whose dense results may hold up to 2^28 elements (1 GiB of floats). */
     public BagOfWordsEncoder(Weighting weighting, boolean normalize) {
+        this(weighting, normalize, 1 << 28);
+    }
+
+    /** @param maxElements largest dense result accepted by {@link #encode}, in elements */
+    public BagOfWordsEncoder(Weighting weighting, boolean normalize, long maxElements) {
         this.weighting = weighting;
         this.normalize = normalize;
+        this.maxElements = maxElements;
     }
 
     @Override
@@ -61,6 +69,12 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
 
     @Override
     public INDArray encode(TokenBatch batch) {
+        long elements = (long) batch.size() * batch.vocabularySize();
+        if (elements > maxElements) {
+            throw new dev.pictor.api.BadInputException("encoder 'bag-of-words': a [" + batch.size() + ", "
+                    + batch.vocabularySize() + "] result has " + elements + " elements, over the limit of " + maxElements
+                    + ": encode fewer texts at a time or raise maxElements");
+        }
         return encodeSparse(batch).toDense();
     }
 
@@ -69,8 +83,8 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
         int rows = batch.size();
         int length = batch.length();
         int v = batch.vocabularySize();
-        long[] ids = batch.inputIds().data().asLong();
-        long[] mask = batch.attentionMask().data().asLong();
+        long[] ids = batch.flatIds();
+        long[] mask = batch.flatMask();
         int[] rowStart = new int[rows + 1];
         int[] columns = new int[ids.length];
         float[] values = new float[ids.length];

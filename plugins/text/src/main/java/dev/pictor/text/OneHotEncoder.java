@@ -64,13 +64,14 @@ public final class OneHotEncoder implements Encoder<TokenBatch> {
         }
         INDArray out = Nd4j.zeros(DataType.FLOAT, rows, length, v);
         FloatBuffer data = out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        long[] ids = batch.inputIds().data().asLong();
-        long[] mask = batch.attentionMask().data().asLong();
+        long[] ids = batch.flatIds();
+        long[] mask = batch.flatMask();
         for (int p = 0; p < ids.length; p++) {
             if (mask[p] != 0) {
                 data.put((int) ((long) p * v + checkedId(ids[p], v)), 1f);
             }
         }
+        Nd4j.getAffinityManager().tagLocation(out, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
         return out;
     }
 

@@ -43,8 +43,15 @@ public record SparseRows(int rows, int width, int[] rowStart, int[] columns, flo
         return at >= 0 ? values[at] : 0f;
     }
 
-    /** A new dense {@code [rows, width]} FLOAT array; writes only the non-zeros after a native zero fill. */
+    /**
+     * A new dense {@code [rows, width]} FLOAT array; writes only the non-zeros after a native zero fill. A result
+     * of over {@code Integer.MAX_VALUE} elements is refused: keep such data sparse.
+     */
     public INDArray toDense() {
+        if ((long) rows * width > Integer.MAX_VALUE) {
+            throw new dev.pictor.api.BadInputException("a dense [" + rows + ", " + width + "] array is too large:"
+                    + " encode fewer texts at a time or keep the rows sparse");
+        }
         INDArray dense = Nd4j.zeros(DataType.FLOAT, rows, width);
         java.nio.FloatBuffer buffer = dense.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         for (int r = 0; r < rows; r++) {
@@ -52,6 +59,7 @@ public record SparseRows(int rows, int width, int[] rowStart, int[] columns, flo
                 buffer.put(r * width + columns[k], values[k]);
             }
         }
+        Nd4j.getAffinityManager().tagLocation(dense, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
         return dense;
     }
 

@@ -122,7 +122,10 @@ public final class TextPlugin implements Plugin {
         }
     }
 
-    /** Settings: {@code weighting} ({@code count} or {@code binary}), {@code normalize} (false). */
+    /**
+     * Settings: {@code weighting} ({@code count} or {@code binary}), {@code normalize} (false), {@code maxElements}
+     * (default 2^28).
+     */
     public static final class BagOfWordsFactory implements ComponentFactory<Encoder<?>> {
         @Override
         public String description() {
@@ -131,9 +134,13 @@ public final class TextPlugin implements Plugin {
 
         @Override
         public Encoder<?> create(ComponentConfig c) {
-            c.allowOnly("weighting", "normalize");
+            c.allowOnly("weighting", "normalize", "maxElements");
             String weighting = c.choice("weighting", "count", List.of("count", "binary"));
-            return new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.parse(weighting), c.bool("normalize", false));
+            int max = c.integer("maxElements", 1 << 28);
+            if (max < 1) {
+                throw new BadInputException(c.where() + ": maxElements must be positive");
+            }
+            return new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.parse(weighting), c.bool("normalize", false), max);
         }
     }
 }

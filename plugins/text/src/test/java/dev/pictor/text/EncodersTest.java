@@ -53,6 +53,12 @@ class EncodersTest {
     }
 
     @Test
+    void bagOfWordsRefusesAnOversizedResult() {
+        assertThatThrownBy(() -> new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false, 13).encode(batch))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("[2, 7] result has 14 elements");
+    }
+
+    @Test
     void bagOfWordsEqualsTheSumOfOneHotsOnRandomBatches() {
         Random random = new Random(42);
         List<String> vocab = List.of("a", "b", "c", "d", "e", "f", "g");
