@@ -1,0 +1,212 @@
+package dev.pictor.nn;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.Names;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A model as a SameDiff graph with named parameters: layers add their parameters and operations to it, the
+ * same graph serves inference ({@link #output}) and training ({@link #gradients}).
+ *
+ * <p>Parameters carry their upstream names ({@code encoder.layer.0.attention.self.query.weight}) and are stored
+ * in the upstream (PyTorch) layout, so a Hugging Face or diffusers checkpoint loads with {@link #load} 1:1.
+ * Initial values come from each layer's {@link Init}, seeded by the graph's seed and the parameter's name.
+ *
+ * <pre>{@code
+ * Graph g = new Graph(DataType.FLOAT, 42);
+ * SDVariable x = g.input("x", -1, 384);
+ * SDVariable y = new Linear(384, 10, true).apply(g, "classifier", x);
+ * INDArray out = g.output(Map.of("x", features), y);
+ * }</pre>
+ */
+public final class Graph {
+    /** Whether layers build their training or their inference form (they differ only where speed demands). */
+    public enum Mode {
+        TRAIN, INFER
+    }
+
+    private final SameDiff sd = SameDiff.create();
+    private final DataType dtype;
+    private final long seed;
+    private final Mode mode;
+    private final Map<String, SDVariable> params = new LinkedHashMap<>();
+
+    /** An inference graph; see {@link #Graph(DataType, long, Mode)}. */
+    public Graph(DataType dtype, long seed) {
+        this(dtype, seed, Mode.INFER);
+    }
+
+    /**
+     * A graph whose parameters and activations are {@code dtype} (FLOAT, or DOUBLE for gradient checks), with
+     * parameters initialised from {@code seed}.
+     */
+    public Graph(DataType dtype, long seed, Mode mode) {
+        if (!dtype.isFPType()) {
+            throw new IllegalArgumentException("a graph computes in a floating-point type, not " + dtype);
+        }
+        this.dtype = dtype;
+        this.seed = seed;
+        this.mode = mode;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** {@code prefix.name}, or {@code name} when the prefix is empty. */
+    public static String join(String prefix, String name) {
+        return prefix == null || prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    /**
+     * Reshapes {@code y} to {@code like}'s leading dimensions (all but its last {@code keep}) followed by
+     * {@code tail}, at run time, so layers work for any batch and sequence length.
+     */
+    public SDVariable reshapeLike(SDVariable y, SDVariable like, int keep, long... tail) {
+        SDVariable shape = sd.shape(like);
+        // A negative end drops the last `keep` dimensions whatever the rank, which is often unknown when building.
+        SDVariable lead = keep == 0 ? shape : sd.stridedSlice(shape, new long[] {0}, new long[] {-keep},
+                new long[] {1});
+        if (tail.length == 0) {
+            return sd.reshape(y, lead);
+        }
+        SDVariable rest = sd.constant(Nd4j.createFromArray(tail));
+        return sd.reshape(y, sd.concat(0, lead, rest.castTo(lead.dataType())));
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /**
+     * The parameter {@code name}, created with {@code init} on first use. Asking again with the same shape
+     * returns the same variable (weight tying); another shape is an error.
+     */
+    public SDVariable param(String name, Init init, long... shape) {
+        SDVariable existing = params.get(name);
+        if (existing != null) {
+            if (!Arrays.equals(existing.getShape(), shape)) {
+                throw new IllegalStateException("parameter " + name + " exists with shape "
+                        + Arrays.toString(existing.getShape()) + ", asked for " + Arrays.toString(shape));
+            }
+            return existing;
+        }
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        float[] values = new float[Math.toIntExact(n)];
+        init.fill(values, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode()));
+        INDArray array = Nd4j.create(values, shape, 'c').castTo(dtype);
+        SDVariable v = sd.var(name, array);
+        params.put(name, v);
+        return v;
+    }
+
+    /** An input fed at run time; -1 marks a dimension that varies (batch, sequence length). */
+    public SDVariable input(String name, long... shape) {
+        return sd.placeHolder(name, dtype, shape);
+    }
+
+    /** An input of another type (INT64 token ids, …). */
+    public SDVariable input(String name, DataType type, long... shape) {
+        return sd.placeHolder(name, type, shape);
+    }
+
+    /** A constant of the graph's type. */
+    public SDVariable constant(double value) {
+        return sd.constant(Nd4j.scalar(dtype, value));
+    }
+
+    /** The parameters in creation order. */
+    public Map<String, SDVariable> params() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** Parameter names in creation order. */
+    public List<String> paramNames() {
+        return List.copyOf(params.keySet());
+    }
+
+    /** Current parameter values (the graph's own arrays: copy them to keep a snapshot). */
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, v.getArr()));
+        return out;
+    }
+
+    /**
+     * Sets parameters from a state (a checkpoint's tensors). Every parameter must be present with its shape;
+     * with {@code strict}, the state may hold nothing else. Values are cast to the graph's type.
+     */
+    public void load(Map<String, INDArray> state, boolean strict) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, SDVariable> e : params.entrySet()) {
+            INDArray value = state.get(e.getKey());
+            if (value == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            long[] want = e.getValue().getShape();
+            if (!Arrays.equals(value.shape(), want)) {
+                throw new BadInputException("weights for " + e.getKey() + " have shape " + Arrays.toString(value.shape())
+                        + " but the model needs " + Arrays.toString(want) + ": the checkpoint is for another"
+                        + " configuration");
+            }
+            e.getValue().setArray(value.castTo(dtype).dup('c'));
+        }
+        if (!missing.isEmpty()) {
+            String first = missing.get(0);
+            throw new BadInputException("weights lack " + missing.size() + " parameters, e.g. " + first
+                    + Names.closest(first, state.keySet()).map(s -> " (the checkpoint has " + s + ")").orElse("")
+                    + ": the checkpoint is for another model");
+        }
+        if (strict) {
+            for (String k : state.keySet()) {
+                if (!params.containsKey(k)) {
+                    throw new BadInputException("weights hold " + k + ", which the model does not have: the checkpoint"
+                            + " is for another model (or load it non-strictly)");
+                }
+            }
+        }
+    }
+
+    /** Runs the graph and returns one output. */
+    public INDArray output(Map<String, INDArray> inputs, SDVariable out) {
+        return sd.output(inputs, out.name()).get(out.name());
+    }
+
+    /** Runs the graph and returns several outputs, by name. */
+    public Map<String, INDArray> output(Map<String, INDArray> inputs, SDVariable... outs) {
+        return sd.output(inputs, Arrays.stream(outs).map(SDVariable::name).toArray(String[]::new));
+    }
+
+    /**
+     * Gradients of the scalar {@code loss} with respect to the named variables (parameters, or inputs made with
+     * {@link #variable}).
+     */
+    public Map<String, INDArray> gradients(Map<String, INDArray> inputs, SDVariable loss, List<String> wrt) {
+        sd.setLossVariables(loss);
+        return sd.calculateGradients(inputs, wrt.toArray(String[]::new));
+    }
+
+    /** A trainable, non-parameter variable holding {@code value} (an input whose gradient a test wants). */
+    public SDVariable variable(String name, INDArray value) {
+        return sd.var(name, value.castTo(dtype).dup('c'));
+    }
+}

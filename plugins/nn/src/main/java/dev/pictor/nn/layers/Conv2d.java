@@ -1,0 +1,47 @@
+package dev.pictor.nn.layers;
+
+import dev.pictor.nn.Graph;
+import dev.pictor.nn.Init;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/**
+ * 2-D convolution over {@code [N, C, H, W]}, PyTorch's {@code nn.Conv2d} with square kernels, stride and
+ * zero padding: {@code weight [out, in, k, k]}, {@code bias [out]}, initialised U(±1/√(in·k·k)). The weight stays
+ * in PyTorch's OIYX layout (the graph permutes it for ND4J's op), and padding is explicit, not SAME, so
+ * strided convolutions pad like PyTorch.
+ *
+ * <pre>{@code
+ * SDVariable y = new Conv2d(64, 64, 3, 1, 1, true).apply(g, "conv1", x);
+ * }</pre>
+ *
+ * @param in      input channels
+ * @param out     output channels
+ * @param kernel  kernel side
+ * @param stride  stride
+ * @param padding zero padding on each side
+ * @param bias    whether there is a bias
+ */
+public record Conv2d(long in, long out, int kernel, int stride, int padding, boolean bias) {
+
+    /** A stride-1 convolution that keeps the size (padding kernel/2), with bias. */
+    public static Conv2d same(long in, long out, int kernel) {
+        return new Conv2d(in, out, kernel, 1, kernel / 2, true);
+    }
+
+    public SDVariable apply(Graph g, String name, SDVariable x) {
+        double bound = 1 / Math.sqrt(in * kernel * kernel);
+        SDVariable w = g.param(Graph.join(name, "weight"), Init.uniform(bound), out, in, kernel, kernel);
+        // conv2d's backward rejects OIYX weights in M2.1: the parameter keeps PyTorch's layout and the graph
+        // permutes it to ND4J's [kH, kW, in, out].
+        SDVariable yxio = g.sameDiff().permute(w, 2, 3, 1, 0);
+        Conv2DConfig config = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding)
+                .pW(padding).dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
+                .weightsFormat(WeightsFormat.YXIO).build();
+        return bias
+                ? g.sameDiff().cnn().conv2d(x, yxio, g.param(Graph.join(name, "bias"), Init.uniform(bound), out), config)
+                : g.sameDiff().cnn().conv2d(x, yxio, config);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.pictor.nn.layers;
+
+import dev.pictor.nn.Fixture;
+import dev.pictor.nn.Graph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Every layer against PyTorch: forward output and the gradients of sum(output · R) with respect to every
+ * parameter and input, within 1e-5 relative, on fixtures made by src/test/python/make_fixtures.py.
+ */
+class ParityTest {
+
+    /** Writes target/parity-report.txt: the worst relative error of each case (output and all gradients). */
+    @org.junit.jupiter.api.AfterAll
+    static void report() throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("case\tworst relative error (output and gradients, float32 vs PyTorch float64)\n");
+        Fixture.WORST.forEach((k, v) -> sb.append(k).append('\t').append(String.format("%.2e", v)).append('\n'));
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "parity-report.txt"), sb);
+    }
+
+    @Test
+    void linear() {
+        Fixture.load("linear").check((g, in) -> new Linear(7, 5, true).apply(g, "", in.get("x")));
+        Fixture.load("linear_nobias").check((g, in) -> new Linear(6, 4, false).apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void embeddingTrainsThroughOneHotAndInfersThroughGather() {
+        Fixture f = Fixture.load("embedding");
+        f.check((g, in) -> new Embedding(11, 6).apply(g, "", in.get("ids")));
+        f.checkForward(Graph.Mode.INFER, (g, in) -> new Embedding(11, 6).apply(g, "", in.get("ids")));
+    }
+
+    @Test
+    void layerNorm() {
+        Fixture.load("layer_norm").check((g, in) -> new LayerNorm(8, 1e-5).apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void groupNorm() {
+        Fixture.load("group_norm").check((g, in) -> new GroupNorm(4, 8, 1e-5).apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void conv2d() {
+        Fixture.load("conv2d").check((g, in) -> Conv2d.same(3, 4, 3).apply(g, "", in.get("x")));
+        Fixture.load("conv2d_1x1").check((g, in) -> new Conv2d(4, 6, 1, 1, 0, true).apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void downsampleAndUpsample() {
+        Fixture.load("downsample").check((g, in) -> new Downsample(4).apply(g, "", in.get("x")));
+        Fixture.load("upsample").check((g, in) -> new Upsample(3, true).apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void activations() {
+        Fixture.load("gelu").check((g, in) -> Activation.GELU.apply(g, in.get("x")));
+        Fixture.load("quick_gelu").check((g, in) -> Activation.QUICK_GELU.apply(g, in.get("x")));
+        Fixture.load("silu").check((g, in) -> Activation.SILU.apply(g, in.get("x")));
+    }
+
+    @Test
+    void timestepEmbedding() {
+        Fixture.load("timestep_embedding").check((g, in) -> new TimestepEmbedding(16, true, 1, 10000)
+                .apply(g, in.get("t")));
+    }
+
+    @Test
+    void resnetBlock() {
+        Fixture.load("resnet_block").check((g, in) -> new ResnetBlock(4, 8, 6, 2, 1e-5)
+                .apply(g, "", in.get("x"), in.get("temb")));
+        Fixture.load("resnet_block_same").check((g, in) -> new ResnetBlock(4, 4, 6, 2, 1e-5)
+                .apply(g, "", in.get("x"), in.get("temb")));
+    }
+
+    @Test
+    void selfAttentionWithPaddingMask() {
+        Fixture.load("self_attention").check((g, in) -> MultiHeadAttention.self(8, 2,
+                new AttentionNames("query", "key", "value", "dense")).apply(g, "", in.get("x"), null, in.get("mask"),
+                false));
+    }
+
+    @Test
+    void causalSelfAttention() {
+        Fixture.load("causal_attention").check((g, in) -> MultiHeadAttention.self(8, 2, AttentionNames.CLIP)
+                .apply(g, "", in.get("x"), null, null, true));
+    }
+
+    @Test
+    void crossAttention() {
+        Fixture.load("cross_attention").check((g, in) -> new MultiHeadAttention(8, 2, 6, AttentionNames.DIFFUSERS)
+                .apply(g, "", in.get("x"), in.get("context"), in.get("mask"), false));
+    }
+
+    @Test
+    void mlp() {
+        Fixture.load("mlp").check((g, in) -> new Mlp(8, 16, Activation.GELU, "fc1", "fc2").apply(g, "", in.get("x")));
+    }
+
+    @Test
+    void transformerBlockPreLnAsClip() {
+        Fixture.load("transformer_pre_ln").check((g, in) -> new TransformerBlock(8, 2, 32, Activation.QUICK_GELU,
+                TransformerBlock.Norm.PRE, 1e-5, TransformerBlock.Names.CLIP).apply(g, "", in.get("x"), null, true));
+    }
+
+    @Test
+    void transformerBlockPostLnAsBert() {
+        Fixture.load("transformer_post_ln").check((g, in) -> new TransformerBlock(8, 2, 32, Activation.GELU,
+                TransformerBlock.Norm.POST, 1e-12, TransformerBlock.Names.BERT)
+                .apply(g, "", in.get("x"), in.get("mask"), false));
+    }
+}
