@@ -235,5 +235,35 @@ def main():
     case("transformer_post_ln", bert, {"x": f32(2, 5, 8), "mask": mask}, bert_forward)
 
 
+
+def optimizer_fixture():
+    """AdamW with global-norm clipping and a warm-up + cosine schedule, in float32 as training runs it."""
+    torch.manual_seed(7)
+    p = torch.nn.Parameter(torch.randn(3, 4))
+    q = torch.nn.Parameter(torch.randn(5))
+    start = {"param.p": p.detach().clone(), "param.q": q.detach().clone()}
+    opt = torch.optim.AdamW([p, q], lr=1.0, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+    peak, warmup, total, low = 0.1, 2, 6, 0.01
+
+    def lr_at(s):
+        if s < warmup:
+            return peak * (s + 1) / warmup
+        return low + (peak - low) * 0.5 * (1 + math.cos(math.pi * (s - warmup) / (total - warmup)))
+
+    tensors = dict(start)
+    for step in range(6):
+        gp, gq = torch.randn(3, 4) * 3, torch.randn(5) * 3
+        tensors[f"grad.{step}.p"], tensors[f"grad.{step}.q"] = gp.clone(), gq.clone()
+        p.grad, q.grad = gp.clone(), gq.clone()
+        torch.nn.utils.clip_grad_norm_([p, q], max_norm=1.0)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step)
+        opt.step()
+        tensors[f"after.{step}.p"], tensors[f"after.{step}.q"] = p.detach().clone(), q.detach().clone()
+    write_safetensors(os.path.join(OUT, "adamw.safetensors"), tensors)
+    print("adamw: 6 steps")
+
+
 if __name__ == "__main__":
     main()
+    optimizer_fixture()

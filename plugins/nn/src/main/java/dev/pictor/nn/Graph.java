@@ -64,6 +64,11 @@ public final class Graph {
         return mode;
     }
 
+    /** The seed parameters were initialised from. */
+    public long seed() {
+        return seed;
+    }
+
     /** {@code prefix.name}, or {@code name} when the prefix is empty. */
     public static String join(String prefix, String name) {
         return prefix == null || prefix.isEmpty() ? name : prefix + "." + name;
