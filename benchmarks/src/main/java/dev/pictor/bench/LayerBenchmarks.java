@@ -1,0 +1,157 @@
+package dev.pictor.bench;
+
+import dev.pictor.nn.Graph;
+import dev.pictor.nn.layers.AttentionNames;
+import dev.pictor.nn.layers.Conv2d;
+import dev.pictor.nn.layers.Linear;
+import dev.pictor.nn.layers.MultiHeadAttention;
+import dev.pictor.nn.layers.ResnetBlock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Forward passes of the project's own layers at the shapes the zoo runs, and the bare ND4J matrix product they
+ * are built on. FLOP counts per call are in {@link Flops}; {@link BenchMain} turns times into GFLOP/s.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class LayerBenchmarks {
+
+    /** Square matrix products: the Mmul op (oneDNN), INDArray.mmul, and our Linear layer. */
+    @State(Scope.Thread)
+    public static class Square {
+        @Param({"512", "1024", "2048"})
+        public int n;
+        INDArray a;
+        INDArray b;
+        INDArray c;
+        Graph graph;
+        SDVariable linear;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            a = Nd4j.rand(DataType.FLOAT, n, n);
+            b = Nd4j.rand(DataType.FLOAT, n, n);
+            c = Nd4j.create(DataType.FLOAT, n, n);
+            graph = new Graph(DataType.FLOAT, 1);
+            linear = new Linear(n, n, false).apply(graph, "fc", graph.input("x", n, n));
+        }
+    }
+
+    @Benchmark
+    public INDArray gemmOp(Square s) {
+        return Nd4j.gemm(s.a, s.b, s.c, false, false, 1.0, 0.0);
+    }
+
+    @Benchmark
+    public INDArray indarrayMmul(Square s) {
+        return s.a.mmul(s.b);
+    }
+
+    @Benchmark
+    public INDArray linearLayer(Square s) {
+        return s.graph.output(Map.of("x", s.a), s.linear);
+    }
+
+    /** The Linear layers of a BERT-base layer on a batch of 32 × 128 tokens. */
+    @State(Scope.Thread)
+    public static class BertLinear {
+        @Param({"768x768", "768x3072", "3072x768"})
+        public String shape;
+        Graph graph;
+        SDVariable y;
+        INDArray x;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            String[] io = shape.split("x");
+            long in = Long.parseLong(io[0]);
+            long out = Long.parseLong(io[1]);
+            graph = new Graph(DataType.FLOAT, 1);
+            y = new Linear(in, out, true).apply(graph, "fc", graph.input("x", -1, 128, in));
+            x = Nd4j.rand(DataType.FLOAT, 32, 128, in);
+        }
+    }
+
+    @Benchmark
+    public INDArray bertLinear(BertLinear s) {
+        return s.graph.output(Map.of("x", s.x), s.y);
+    }
+
+    /** BERT-base self-attention (12 heads, 768 wide) on 32 × 128 tokens: projections, scores, softmax, mixing. */
+    @State(Scope.Thread)
+    public static class BertAttention {
+        Graph graph;
+        SDVariable y;
+        INDArray x;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            graph = new Graph(DataType.FLOAT, 1);
+            y = MultiHeadAttention.self(768, 12, AttentionNames.BERT).apply(graph, "layer",
+                    graph.input("x", -1, 128, 768), null, null, false);
+            x = Nd4j.rand(DataType.FLOAT, 32, 128, 768);
+        }
+    }
+
+    @Benchmark
+    public INDArray bertAttention(BertAttention s) {
+        return s.graph.output(Map.of("x", s.x), s.y);
+    }
+
+    /** A UNet-sized convolution: 64 → 64 channels, 3 × 3, batch 8 at 32 × 32. */
+    @State(Scope.Thread)
+    public static class Conv {
+        Graph graph;
+        SDVariable y;
+        INDArray x;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            graph = new Graph(DataType.FLOAT, 1);
+            y = Conv2d.same(64, 64, 3).apply(graph, "conv", graph.input("x", -1, 64, 32, 32));
+            x = Nd4j.rand(DataType.FLOAT, 8, 64, 32, 32);
+        }
+    }
+
+    @Benchmark
+    public INDArray conv2dLayer(Conv s) {
+        return s.graph.output(Map.of("x", s.x), s.y);
+    }
+
+    /** A small UNet's ResNet block: 64 channels, 32 groups, time embedding 256, batch 8 at 16 × 16. */
+    @State(Scope.Thread)
+    public static class Resnet {
+        Graph graph;
+        SDVariable y;
+        INDArray x;
+        INDArray t;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            graph = new Graph(DataType.FLOAT, 1);
+            y = new ResnetBlock(64, 64, 256, 32, 1e-5).apply(graph, "block", graph.input("x", -1, 64, 16, 16),
+                    graph.input("t", -1, 256));
+            x = Nd4j.rand(DataType.FLOAT, 8, 64, 16, 16);
+            t = Nd4j.rand(DataType.FLOAT, 8, 256);
+        }
+    }
+
+    @Benchmark
+    public INDArray resnetBlock(Resnet s) {
+        return s.graph.output(Map.of("x", s.x, "t", s.t), s.y);
+    }
+}
