@@ -13,7 +13,7 @@ final class Flops {
     static double of(String benchmark, Map<String, String> params) {
         String name = benchmark.substring(benchmark.lastIndexOf('.') + 1);
         switch (name) {
-            case "gemmOp", "indarrayMmul", "linearLayer" -> {
+            case "gemmOp", "indarrayMmul", "linearLayer", "linearLayerCopied" -> {
                 double n = Double.parseDouble(params.get("n"));
                 return 2 * n * n * n;
             }

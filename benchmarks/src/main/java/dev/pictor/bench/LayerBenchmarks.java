@@ -61,9 +61,16 @@ public class LayerBenchmarks {
         return s.a.mmul(s.b);
     }
 
+    /** Our Linear, result copied out (what {@code Graph.output} returns): the copy is a fresh allocation. */
+    @Benchmark
+    public INDArray linearLayerCopied(Square s) {
+        return s.graph.output(Map.of("x", s.a), s.linear);
+    }
+
+    /** Our Linear through the graph executor, no copy (what a hot loop uses). */
     @Benchmark
     public INDArray linearLayer(Square s) {
-        return s.graph.output(Map.of("x", s.a), s.linear);
+        return s.graph.outputShared(Map.of("x", s.a), s.linear);
     }
 
     /** The Linear layers of a BERT-base layer on a batch of 32 × 128 tokens. */
@@ -88,7 +95,7 @@ public class LayerBenchmarks {
 
     @Benchmark
     public INDArray bertLinear(BertLinear s) {
-        return s.graph.output(Map.of("x", s.x), s.y);
+        return s.graph.outputShared(Map.of("x", s.x), s.y);
     }
 
     /** BERT-base self-attention (12 heads, 768 wide) on 32 × 128 tokens: projections, scores, softmax, mixing. */
@@ -109,7 +116,7 @@ public class LayerBenchmarks {
 
     @Benchmark
     public INDArray bertAttention(BertAttention s) {
-        return s.graph.output(Map.of("x", s.x), s.y);
+        return s.graph.outputShared(Map.of("x", s.x), s.y);
     }
 
     /** A UNet-sized convolution: 64 → 64 channels, 3 × 3, batch 8 at 32 × 32. */
@@ -129,7 +136,7 @@ public class LayerBenchmarks {
 
     @Benchmark
     public INDArray conv2dLayer(Conv s) {
-        return s.graph.output(Map.of("x", s.x), s.y);
+        return s.graph.outputShared(Map.of("x", s.x), s.y);
     }
 
     /** A small UNet's ResNet block: 64 channels, 32 groups, time embedding 256, batch 8 at 16 × 16. */
@@ -152,6 +159,6 @@ public class LayerBenchmarks {
 
     @Benchmark
     public INDArray resnetBlock(Resnet s) {
-        return s.graph.output(Map.of("x", s.x, "t", s.t), s.y);
+        return s.graph.outputShared(Map.of("x", s.x, "t", s.t), s.y);
     }
 }

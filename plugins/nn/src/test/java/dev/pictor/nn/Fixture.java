@@ -104,6 +104,10 @@ public final class Fixture {
         g.load(params(), true);
         INDArray actual = g.output(Map.of(), out);
         assertClose(actual, get("output"), "output of " + name);
+        // The direct executor must give the same result as SameDiff's own (twice: the second run reuses arrays).
+        GraphExecutor direct = new GraphExecutor(g.sameDiff(), List.of(out.name()));
+        assertClose(direct.output(Map.of()).get(out.name()), get("output"), "direct output of " + name);
+        assertClose(direct.output(Map.of()).get(out.name()), get("output"), "direct output of " + name);
         if (!gradients) {
             return;
         }
