@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 /**
  * 2-D convolution over {@code [N, C, H, W]}, PyTorch's {@code nn.Conv2d} with square kernels, stride and
  * zero padding: {@code weight [out, in, k, k]}, {@code bias [out]}, initialised U(±1/√(in·k·k)). The weight stays
- * in PyTorch's OIYX layout (the graph permutes it for ND4J's op), and padding is explicit, not SAME, so
- * strided convolutions pad like PyTorch.
+ * in PyTorch's OIYX layout (read directly for inference, permuted for training), and padding is explicit, not
+ * SAME, so strided convolutions pad like PyTorch.
  *
  * <pre>{@code
  * SDVariable y = new Conv2d(64, 64, 3, 1, 1, true).apply(g, "conv1", x);
@@ -34,14 +34,16 @@ public record Conv2d(long in, long out, int kernel, int stride, int padding, boo
     public SDVariable apply(Graph g, String name, SDVariable x) {
         double bound = 1 / Math.sqrt(in * kernel * kernel);
         SDVariable w = g.param(Graph.join(name, "weight"), Init.uniform(bound), out, in, kernel, kernel);
-        // conv2d's backward rejects OIYX weights in M2.1: the parameter keeps PyTorch's layout and the graph
-        // permutes it to ND4J's [kH, kW, in, out].
-        SDVariable yxio = g.sameDiff().permute(w, 2, 3, 1, 0);
+        // Inference reads PyTorch's OIYX weight directly (oneDNN: 3.96 ms against 5.85 ms through YXIO for a
+        // 64→64 3×3 conv on 8×64×32×32). Training cannot: conv2d's backward rejects OIYX in M2.1, so the graph
+        // permutes the weight to ND4J's [kH, kW, in, out] there.
+        boolean infer = g.mode() == Graph.Mode.INFER;
+        SDVariable weight = infer ? w : g.sameDiff().permute(w, 2, 3, 1, 0);
         Conv2DConfig config = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding)
                 .pW(padding).dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.YXIO).build();
+                .weightsFormat(infer ? WeightsFormat.OIYX : WeightsFormat.YXIO).build();
         return bias
-                ? g.sameDiff().cnn().conv2d(x, yxio, g.param(Graph.join(name, "bias"), Init.uniform(bound), out), config)
-                : g.sameDiff().cnn().conv2d(x, yxio, config);
+                ? g.sameDiff().cnn().conv2d(x, weight, g.param(Graph.join(name, "bias"), Init.uniform(bound), out), config)
+                : g.sameDiff().cnn().conv2d(x, weight, config);
     }
 }

@@ -45,6 +45,10 @@ class ParityTest {
     @Test
     void conv2d() {
         Fixture.load("conv2d").check((g, in) -> Conv2d.same(3, 4, 3).apply(g, "", in.get("x")));
+        Fixture.load("conv2d").checkForward(Graph.Mode.INFER, (g, in) -> Conv2d.same(3, 4, 3).apply(g, "", in.get("x")));
+        Fixture.load("downsample").checkForward(Graph.Mode.INFER, (g, in) -> new Downsample(4).apply(g, "", in.get("x")));
+        Fixture.load("resnet_block").checkForward(Graph.Mode.INFER, (g, in) -> new ResnetBlock(4, 8, 6, 2, 1e-5)
+                .apply(g, "", in.get("x"), in.get("temb")));
         Fixture.load("conv2d_1x1").check((g, in) -> new Conv2d(4, 6, 1, 1, 0, true).apply(g, "", in.get("x")));
     }
 
