@@ -1,5 +1,6 @@
 package dev.pictor.datasets.shapes;
 
+import dev.pictor.api.run.Seeds;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -182,7 +183,7 @@ public final class ShapesWorld {
         if (!clean && noiseSigma > 0) {
             SplittableRandom r = random(noiseIndex, 0x0015E);
             for (int i = 0; i < rgb.length; i++) {
-                rgb[i] += (float) (gaussian(r) * noiseSigma);
+                rgb[i] += (float) (Seeds.gaussian(r) * noiseSigma);
             }
         }
         byte[] out = new byte[rgb.length];
@@ -211,22 +212,8 @@ public final class ShapesWorld {
         }
     }
 
-    private static double gaussian(SplittableRandom r) {
-        // Box–Muller: SplittableRandom has no nextGaussian on Java 17.
-        double u = 1.0 - r.nextDouble();
-        double v = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
-
     private SplittableRandom random(long index, long stream) {
-        return new SplittableRandom(mix(mix(seed ^ stream) + index));
-    }
-
-    /** SplitMix64's finaliser: nearby (seed, index) pairs give unrelated streams. */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return new SplittableRandom(Seeds.mix(Seeds.mix(seed ^ stream) + index));
     }
 
     /** Whether the world can produce this colour–shape pair. */

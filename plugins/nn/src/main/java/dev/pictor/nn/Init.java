@@ -38,9 +38,7 @@ public interface Init {
     static Init normal(double std) {
         return (v, r) -> {
             for (int i = 0; i < v.length; i++) {
-                double u = 1.0 - r.nextDouble();
-                double w = r.nextDouble();
-                v[i] = (float) (std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
+                v[i] = (float) (std * dev.pictor.api.run.Seeds.gaussian(r));
             }
         };
     }

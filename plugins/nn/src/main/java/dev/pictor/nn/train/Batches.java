@@ -134,9 +134,7 @@ public interface Batches {
         }
 
         static long mix(long z) {
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
+            return dev.pictor.api.run.Seeds.mix(z);
         }
     }
 }
