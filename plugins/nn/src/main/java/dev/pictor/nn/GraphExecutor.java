@@ -37,6 +37,7 @@ public final class GraphExecutor {
     private final List<String> outputs;
     private final List<DifferentialFunction> plan = new ArrayList<>();
     private final Map<String, INDArray[]> kept = new HashMap<>();
+    private Map<String, long[]> profile;
 
     public GraphExecutor(SameDiff sd, List<String> outputs) {
         this.sd = sd;
@@ -57,6 +58,25 @@ public final class GraphExecutor {
             visit(in, visited);
         }
         plan.add(op);
+    }
+
+    /**
+     * Starts (or, with false, stops) timing every op; {@link #profile()} then sums the time per op type. For
+     * finding where a layer's time goes.
+     */
+    public GraphExecutor profiling(boolean on) {
+        profile = on ? new LinkedHashMap<>() : null;
+        return this;
+    }
+
+    /** Per op type: total nanoseconds and calls since profiling started, most expensive first. */
+    public Map<String, long[]> profile() {
+        Map<String, long[]> sorted = new LinkedHashMap<>();
+        if (profile != null) {
+            profile.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue().clone()));
+        }
+        return sorted;
     }
 
     /** Number of ops one run executes. */
@@ -89,7 +109,13 @@ public final class GraphExecutor {
                     values.put(args[i], in[i]);
                 }
             }
+            long start = profile == null ? 0 : System.nanoTime();
             INDArray[] out = execute(op, in);
+            if (profile != null) {
+                long[] entry = profile.computeIfAbsent(op.opName(), k -> new long[2]);
+                entry[0] += System.nanoTime() - start;
+                entry[1]++;
+            }
             String[] names = op.outputVariablesNames();
             for (int i = 0; i < names.length; i++) {
                 values.put(names[i], out[i]);
