@@ -21,8 +21,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * mvn -B -DskipTests package -pl benchmarks -am
- * java -cp 'benchmarks/target/lib/*:benchmarks/target/classes' dev.pictor.bench.BenchMain [--quick] [--peak 430] [OUT.md]
+ * java -cp 'benchmarks/target/lib/*:benchmarks/target/classes' dev.pictor.bench.BenchMain [--quick] [--peak 430]
+ *     [--include REGEX] [--no-overhead] [OUT.md]
  * </pre>
+ * {@code --include} keeps the layer benchmarks whose method name matches; {@code --no-overhead} skips the per-op
+ * tables (benchmarks/variants.sh uses both to compare ND4J's native builds).
  */
 public final class BenchMain {
     static final String FAST = "-Dorg.bytedeco.javacpp.maxphysicalbytes=0";
@@ -32,11 +35,15 @@ public final class BenchMain {
 
     public static void main(String[] args) throws RunnerException, IOException {
         boolean quick = false;
+        boolean overhead = true;
+        String include = ".*";
         double peak = 430;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--no-overhead" -> overhead = false;
+                case "--include" -> include = args[++i];
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
                 default -> out = Path.of(args[i]);
             }
@@ -44,7 +51,7 @@ public final class BenchMain {
         StringBuilder md = new StringBuilder();
         md.append("| benchmark | shape | ms/call | ± | GFLOP/s | % of ").append((int) peak).append(" GFLOP/s peak |\n")
                 .append("|---|---|---:|---:|---:|---:|\n");
-        for (RunResult r : run(LayerBenchmarks.class.getName(), quick, FAST)) {
+        for (RunResult r : run(LayerBenchmarks.class.getName() + "\\.(" + include + ")$", quick, FAST)) {
             var p = r.getPrimaryResult();
             Map<String, String> params = params(r);
             double flops = Flops.of(r.getParams().getBenchmark(), params);
@@ -53,7 +60,7 @@ public final class BenchMain {
                     p.getScore(), p.getScoreError(), gflops, 100 * gflops / peak));
         }
         md.append("\n| per-op overhead | javacpp maxphysicalbytes | µs/call | ± |\n|---|---|---:|---:|\n");
-        for (String setting : new String[] {FAST, ""}) {
+        for (String setting : overhead ? new String[] {FAST, ""} : new String[0]) {
             for (RunResult r : run(OverheadBenchmarks.class.getName(), quick, setting)) {
                 var p = r.getPrimaryResult();
                 boolean chain = shortName(r).startsWith("graphChain");
