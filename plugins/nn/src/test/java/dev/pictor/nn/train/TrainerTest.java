@@ -70,8 +70,9 @@ class TrainerTest {
     void learnsAndTheLossFalls() {
         Model m = model(1);
         List<Double> losses = new ArrayList<>();
+        TrainingListener record = (step, total, loss, lr, norm) -> losses.add(loss);
         Trainer.Result r = new Trainer(m.graph(), m.loss(), Batches.shuffled(data(), 32, 5), config(200).build())
-                .listener((step, total, loss, lr, norm) -> losses.add(loss)).run();
+                .listener(record.andThen(TrainingListener.logging(50))).run();
         assertThat(r.stepsDone()).isEqualTo(200);
         double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
         double last = losses.subList(190, 200).stream().mapToDouble(d -> d).average().orElseThrow();
