@@ -161,4 +161,41 @@ public class LayerBenchmarks {
     public INDArray resnetBlock(Resnet s) {
         return s.graph.outputShared(Map.of("x", s.x, "t", s.t), s.y);
     }
+
+    /** A training step's gradients: two pre-LN transformer layers (256 wide, 4 heads), batch 16 × 32 tokens. */
+    @State(Scope.Thread)
+    public static class Training {
+        Graph graph;
+        SDVariable loss;
+        INDArray x;
+        Graph.Gradients runner;
+        String[] params;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            graph = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN);
+            SDVariable h = graph.input("x", -1, 32, 256);
+            for (int i = 0; i < 2; i++) {
+                h = new dev.pictor.nn.layers.TransformerBlock(256, 4, 1024, dev.pictor.nn.layers.Activation.GELU,
+                        dev.pictor.nn.layers.TransformerBlock.Norm.PRE, 1e-5,
+                        dev.pictor.nn.layers.TransformerBlock.Names.CLIP).apply(graph, "layers." + i, h, null, true);
+            }
+            loss = graph.sameDiff().math().square(h).mean();
+            x = Nd4j.rand(DataType.FLOAT, 16, 32, 256);
+            params = graph.paramNames().toArray(String[]::new);
+            runner = graph.gradientRunner(loss, graph.paramNames());
+        }
+    }
+
+    /** SameDiff's own gradient computation (its session). */
+    @Benchmark
+    public Object trainingGradientsSameDiff(Training s) {
+        return s.graph.sameDiff().calculateGradients(Map.of("x", s.x), s.params);
+    }
+
+    /** The same gradient graph through the direct executor (what the Trainer uses). */
+    @Benchmark
+    public Object trainingGradientsExecutor(Training s) {
+        return s.runner.compute(Map.of("x", s.x));
+    }
 }

@@ -35,13 +35,24 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class GraphExecutor {
     private final SameDiff sd;
+    private final SameDiff values;
     private final List<String> outputs;
     private final List<DifferentialFunction> plan = new ArrayList<>();
     private final Map<String, INDArray[]> kept = new HashMap<>();
     private Map<String, long[]> profile;
 
     public GraphExecutor(SameDiff sd, List<String> outputs) {
+        this(sd, sd, outputs);
+    }
+
+    /**
+     * Plans {@code outputs} from {@code sd}'s ops but reads variables (parameters) from {@code values}: for
+     * SameDiff's gradient function, whose variables are copies of the model's, while training updates and
+     * checkpoints load the model's own.
+     */
+    public GraphExecutor(SameDiff sd, SameDiff values, List<String> outputs) {
         this.sd = sd;
+        this.values = values;
         this.outputs = List.copyOf(outputs);
         Set<String> visited = new HashSet<>();
         for (String o : outputs) {
@@ -130,6 +141,10 @@ public final class GraphExecutor {
     }
 
     private INDArray stored(String name) {
+        SDVariable own = values.hasVariable(name) ? values.getVariable(name) : null;
+        if (own != null && own.getVariableType() == VariableType.VARIABLE) {
+            return own.getArr();
+        }
         SDVariable v = sd.getVariable(name);
         if (v == null || v.getVariableType() == VariableType.PLACEHOLDER) {
             throw new IllegalArgumentException("no value for " + name + ": feed placeholder '" + name + "'");

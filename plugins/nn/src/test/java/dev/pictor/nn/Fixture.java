@@ -125,6 +125,15 @@ public final class Fixture {
         for (String in : withGrad) {
             assertClose(grads.get("in_" + in), get("grad.input." + in), "gradient of input " + in + " in " + name);
         }
+        // The training path runs the same gradient graph through the direct executor: it must agree too.
+        Graph.Gradients.Result fast = g.gradientRunner(loss, wrt).compute(Map.of());
+        for (String p : g.paramNames()) {
+            assertClose(fast.gradients().get(p), get("grad.param." + p), "direct gradient of " + p + " in " + name);
+        }
+        for (String in : withGrad) {
+            assertClose(fast.gradients().get("in_" + in), get("grad.input." + in),
+                    "direct gradient of input " + in + " in " + name);
+        }
     }
 
     /**

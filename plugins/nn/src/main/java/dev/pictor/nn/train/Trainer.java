@@ -6,10 +6,8 @@ import dev.pictor.nn.Graph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +94,7 @@ public final class Trainer {
 
     /** Runs from the current step to {@code config.steps}. */
     public Result run() {
-        List<String> params = graph.paramNames();
+        Graph.Gradients gradients = graph.gradientRunner(loss, graph.paramNames());
         Map<String, INDArray> state = graph.state();
         double last = Double.NaN;
         long start = nextStep;
@@ -106,14 +104,13 @@ public final class Trainer {
                 LOG.info("cancelled at step {}; checkpoint written", step);
                 return new Result(step - start, last, true);
             }
-            OutAndGrad og = graph.sameDiff().calculateGradientsAndOutputs(batches.batch(step), List.of(loss.name()),
-                    params);
-            last = og.getOutputs().get(loss.name()).getDouble(0);
+            Graph.Gradients.Result og = gradients.compute(batches.batch(step));
+            last = og.loss();
             if (!Double.isFinite(last)) {
                 throw new dev.pictor.api.PictorException("loss became " + last + " at step " + step + ": lower the"
                         + " learning rate or clip gradients harder");
             }
-            Map<String, INDArray> grads = new LinkedHashMap<>(og.getGradients());
+            Map<String, INDArray> grads = new LinkedHashMap<>(og.gradients());
             double norm = GradientClipping.clipByGlobalNorm(grads, config.clipNorm);
             double lr = config.learningRate.at(step);
             optimizer.step(state, grads, lr);
