@@ -119,18 +119,22 @@ public class LayerBenchmarks {
         return s.graph.outputShared(Map.of("x", s.x), s.y);
     }
 
-    /** A UNet-sized convolution: 64 → 64 channels, 3 × 3, batch 8 at 32 × 32. */
+    /** A UNet-sized convolution: 64 → 64 channels, 3 × 3, batch 8 at 32 × 32, in either image layout. */
     @State(Scope.Thread)
     public static class Conv {
+        @Param({"NCHW", "NHWC"})
+        public String layout;
         Graph graph;
         SDVariable y;
         INDArray x;
 
         @Setup(Level.Trial)
         public void setup() {
-            graph = new Graph(DataType.FLOAT, 1);
-            y = Conv2d.same(64, 64, 3).apply(graph, "conv", graph.input("x", -1, 64, 32, 32));
-            x = Nd4j.rand(DataType.FLOAT, 8, 64, 32, 32);
+            graph = new Graph(DataType.FLOAT, 1).layout(Graph.Layout.valueOf(layout));
+            boolean nchw = layout.equals("NCHW");
+            y = Conv2d.same(64, 64, 3).apply(graph, "conv", nchw ? graph.input("x", -1, 64, 32, 32)
+                    : graph.input("x", -1, 32, 32, 64));
+            x = nchw ? Nd4j.rand(DataType.FLOAT, 8, 64, 32, 32) : Nd4j.rand(DataType.FLOAT, 8, 32, 32, 64);
         }
     }
 
@@ -142,6 +146,8 @@ public class LayerBenchmarks {
     /** A small UNet's ResNet block: 64 channels, 32 groups, time embedding 256, batch 8 at 16 × 16. */
     @State(Scope.Thread)
     public static class Resnet {
+        @Param({"NCHW", "NHWC"})
+        public String layout;
         Graph graph;
         SDVariable y;
         INDArray x;
@@ -149,10 +155,11 @@ public class LayerBenchmarks {
 
         @Setup(Level.Trial)
         public void setup() {
-            graph = new Graph(DataType.FLOAT, 1);
-            y = new ResnetBlock(64, 64, 256, 32, 1e-5).apply(graph, "block", graph.input("x", -1, 64, 16, 16),
-                    graph.input("t", -1, 256));
-            x = Nd4j.rand(DataType.FLOAT, 8, 64, 16, 16);
+            graph = new Graph(DataType.FLOAT, 1).layout(Graph.Layout.valueOf(layout));
+            boolean nchw = layout.equals("NCHW");
+            y = new ResnetBlock(64, 64, 256, 32, 1e-5).apply(graph, "block", nchw ? graph.input("x", -1, 64, 16, 16)
+                    : graph.input("x", -1, 16, 16, 64), graph.input("t", -1, 256));
+            x = nchw ? Nd4j.rand(DataType.FLOAT, 8, 64, 16, 16) : Nd4j.rand(DataType.FLOAT, 8, 16, 16, 64);
             t = Nd4j.rand(DataType.FLOAT, 8, 256);
         }
     }

@@ -36,6 +36,17 @@ public final class Graph {
         TRAIN, INFER
     }
 
+    /**
+     * How image tensors are laid out: PyTorch's {@code [N, C, H, W]}, or {@code [N, H, W, C]}, which oneDNN's
+     * convolutions use natively (NCHW costs a reorder of the activations in and out of every convolution).
+     * Weights keep PyTorch's layout either way.
+     */
+    public enum Layout {
+        NCHW, NHWC
+    }
+
+    private Layout layout = Layout.NCHW;
+
     private final SameDiff sd = SameDiff.create();
     private final DataType dtype;
     private final long seed;
@@ -62,6 +73,27 @@ public final class Graph {
 
     public Mode mode() {
         return mode;
+    }
+
+    /** The image layout convolution-family layers build for. */
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Sets the image layout; call before building layers. */
+    public Graph layout(Layout l) {
+        this.layout = l;
+        return this;
+    }
+
+    /** The index of the channel dimension of a rank-4 image tensor in this graph's layout. */
+    public int channelAxis() {
+        return layout == Layout.NCHW ? 1 : 3;
+    }
+
+    /** A per-channel vector shaped to broadcast over images in this graph's layout. */
+    public SDVariable perChannel(SDVariable v, long channels) {
+        return layout == Layout.NCHW ? v.reshape(-1, channels, 1, 1) : v.reshape(-1, 1, 1, channels);
     }
 
     /** The seed parameters were initialised from. */

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 /**
- * 2-D convolution over {@code [N, C, H, W]}, PyTorch's {@code nn.Conv2d} with square kernels, stride and
+ * 2-D convolution over images in the graph's layout ({@code [N, C, H, W]} by default), PyTorch's {@code nn.Conv2d} with square kernels, stride and
  * zero padding: {@code weight [out, in, k, k]}, {@code bias [out]}, initialised U(±1/√(in·k·k)). The weight stays
  * in PyTorch's OIYX layout (read directly for inference, permuted for training), and padding is explicit, not
  * SAME, so strided convolutions pad like PyTorch.
@@ -37,11 +37,15 @@ public record Conv2d(long in, long out, int kernel, int stride, int padding, boo
         // Inference reads PyTorch's OIYX weight directly (oneDNN: 3.96 ms against 5.85 ms through YXIO for a
         // 64→64 3×3 conv on 8×64×32×32). Training cannot: conv2d's backward rejects OIYX in M2.1, so the graph
         // permutes the weight to ND4J's [kH, kW, in, out] there.
+        // In NHWC graphs inference uses [out, kH, kW, in] (OYXI), the layout oneDNN's NHWC kernels want.
         boolean infer = g.mode() == Graph.Mode.INFER;
-        SDVariable weight = infer ? w : g.sameDiff().permute(w, 2, 3, 1, 0);
+        boolean nhwc = g.layout() == Graph.Layout.NHWC;
+        SDVariable weight = !infer ? g.sameDiff().permute(w, 2, 3, 1, 0)
+                : nhwc ? g.sameDiff().permute(w, 0, 2, 3, 1) : w;
+        WeightsFormat format = !infer ? WeightsFormat.YXIO : nhwc ? WeightsFormat.OYXI : WeightsFormat.OIYX;
         Conv2DConfig config = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding)
-                .pW(padding).dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
-                .weightsFormat(infer ? WeightsFormat.OIYX : WeightsFormat.YXIO).build();
+                .pW(padding).dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(nhwc ? "NHWC" : "NCHW")
+                .weightsFormat(format).build();
         return bias
                 ? g.sameDiff().cnn().conv2d(x, weight, g.param(Graph.join(name, "bias"), Init.uniform(bound), out), config)
                 : g.sameDiff().cnn().conv2d(x, weight, config);

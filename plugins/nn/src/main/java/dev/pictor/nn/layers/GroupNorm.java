@@ -5,7 +5,7 @@ import dev.pictor.nn.Init;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Group normalisation of {@code [N, C, H, W]} over groups of channels, PyTorch's {@code nn.GroupNorm}:
+ * Group normalisation of images (in the graph's layout) over groups of channels, PyTorch's {@code nn.GroupNorm}:
  * {@code weight [C]} (ones), {@code bias [C]} (zeros). ND4J has no GroupNorm op; this one is built from
  * reductions over a {@code [N, groups, C/groups·H·W]} view.
  *
@@ -26,13 +26,17 @@ public record GroupNorm(int groups, long channels, double eps) {
 
     public SDVariable apply(Graph g, String name, SDVariable x) {
         var sd = g.sameDiff();
-        SDVariable grouped = g.reshapeLike(x, x, 3, groups, -1);
-        SDVariable mean = grouped.mean(true, 2);
+        // NCHW: [N, G, C/G·H·W], statistics over axis 2. NHWC: [N, H·W, G, C/G], statistics over axes 1 and 3.
+        boolean nchw = g.layout() == Graph.Layout.NCHW;
+        SDVariable grouped = nchw ? g.reshapeLike(x, x, 3, groups, -1)
+                : g.reshapeLike(x, x, 3, -1, groups, channels / groups);
+        int[] axes = nchw ? new int[] {2} : new int[] {1, 3};
+        SDVariable mean = grouped.mean(true, axes);
         SDVariable centred = grouped.sub(mean);
-        SDVariable variance = sd.math().square(centred).mean(true, 2);
+        SDVariable variance = sd.math().square(centred).mean(true, axes);
         SDVariable normed = g.reshapeLike(centred.mul(sd.math().rsqrt(variance.add(eps))), x, 0);
-        SDVariable gain = g.param(Graph.join(name, "weight"), Init.ones(), channels).reshape(1, channels, 1, 1);
-        SDVariable shift = g.param(Graph.join(name, "bias"), Init.zeros(), channels).reshape(1, channels, 1, 1);
+        SDVariable gain = g.perChannel(g.param(Graph.join(name, "weight"), Init.ones(), channels), channels);
+        SDVariable shift = g.perChannel(g.param(Graph.join(name, "bias"), Init.zeros(), channels), channels);
         return normed.mul(gain).add(shift);
     }
 }

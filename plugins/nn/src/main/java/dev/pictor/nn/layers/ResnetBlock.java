@@ -27,7 +27,7 @@ public record ResnetBlock(long in, long out, long timeDim, int groups, double ep
         if (timeDim > 0) {
             SDVariable t = new Linear(timeDim, out, true).apply(g, Graph.join(name, "time_emb_proj"),
                     Activation.SILU.apply(g, temb));
-            h = h.add(t.reshape(-1, out, 1, 1));
+            h = h.add(g.perChannel(t, out));
         }
         h = new GroupNorm(groups, out, eps).apply(g, Graph.join(name, "norm2"), h);
         h = Conv2d.same(out, out, 3).apply(g, Graph.join(name, "conv2"), Activation.SILU.apply(g, h));

@@ -58,6 +58,50 @@ class ParityTest {
         Fixture.load("upsample").check((g, in) -> new Upsample(3, true).apply(g, "", in.get("x")));
     }
 
+    /**
+     * The convolution family in NHWC graphs against the same (NCHW) PyTorch fixtures: the test permutes the input
+     * to NHWC and the output back, so outputs, parameter gradients and input gradients must all still match.
+     */
+    @Test
+    void convolutionFamilyInNhwc() {
+        java.util.function.BiFunction<Graph, java.util.function.UnaryOperator<org.nd4j.autodiff.samediff.SDVariable>,
+                java.util.function.Function<org.nd4j.autodiff.samediff.SDVariable, org.nd4j.autodiff.samediff.SDVariable>>
+                nhwc = (g, layer) -> x -> {
+                    g.layout(Graph.Layout.NHWC);
+                    return g.sameDiff().permute(layer.apply(g.sameDiff().permute(x, 0, 2, 3, 1)), 0, 3, 1, 2);
+                };
+        for (Graph.Mode mode : Graph.Mode.values()) {
+            java.util.function.BiFunction<Graph, java.util.Map<String, org.nd4j.autodiff.samediff.SDVariable>,
+                    org.nd4j.autodiff.samediff.SDVariable> conv = (g, in) -> nhwc.apply(g,
+                    x -> Conv2d.same(3, 4, 3).apply(g, "", x)).apply(in.get("x"));
+            java.util.function.BiFunction<Graph, java.util.Map<String, org.nd4j.autodiff.samediff.SDVariable>,
+                    org.nd4j.autodiff.samediff.SDVariable> gn = (g, in) -> nhwc.apply(g,
+                    x -> new GroupNorm(4, 8, 1e-5).apply(g, "", x)).apply(in.get("x"));
+            java.util.function.BiFunction<Graph, java.util.Map<String, org.nd4j.autodiff.samediff.SDVariable>,
+                    org.nd4j.autodiff.samediff.SDVariable> up = (g, in) -> nhwc.apply(g,
+                    x -> new Upsample(3, true).apply(g, "", x)).apply(in.get("x"));
+            java.util.function.BiFunction<Graph, java.util.Map<String, org.nd4j.autodiff.samediff.SDVariable>,
+                    org.nd4j.autodiff.samediff.SDVariable> down = (g, in) -> nhwc.apply(g,
+                    x -> new Downsample(4).apply(g, "", x)).apply(in.get("x"));
+            java.util.function.BiFunction<Graph, java.util.Map<String, org.nd4j.autodiff.samediff.SDVariable>,
+                    org.nd4j.autodiff.samediff.SDVariable> res = (g, in) -> nhwc.apply(g,
+                    x -> new ResnetBlock(4, 8, 6, 2, 1e-5).apply(g, "", x, in.get("temb"))).apply(in.get("x"));
+            if (mode == Graph.Mode.TRAIN) {
+                Fixture.load("conv2d").check(conv);
+                Fixture.load("group_norm").check(gn);
+                Fixture.load("upsample").check(up);
+                Fixture.load("downsample").check(down);
+                Fixture.load("resnet_block").check(res);
+            } else {
+                Fixture.load("conv2d").checkForward(mode, conv);
+                Fixture.load("group_norm").checkForward(mode, gn);
+                Fixture.load("upsample").checkForward(mode, up);
+                Fixture.load("downsample").checkForward(mode, down);
+                Fixture.load("resnet_block").checkForward(mode, res);
+            }
+        }
+    }
+
     @Test
     void activations() {
         Fixture.load("gelu").check((g, in) -> Activation.GELU.apply(g, in.get("x")));
