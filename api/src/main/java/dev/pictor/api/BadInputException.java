@@ -33,7 +33,10 @@ public class BadInputException extends PictorException {
     public static BadInputException unknown(String what, String name, Collection<String> known, String hint) {
         StringBuilder message = new StringBuilder("unknown ").append(what).append(" '").append(name).append('\'');
         Names.closest(name, known).ifPresent(best -> message.append(": did you mean '").append(best).append("'?"));
-        message.append(" (known: ").append(known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList()));
+        java.util.List<String> sorted = known.stream().sorted().toList();
+        String listed = sorted.size() <= 12 ? String.join(", ", sorted)
+                : String.join(", ", sorted.subList(0, 12)) + " and " + (sorted.size() - 12) + " more";
+        message.append(" (known: ").append(known.isEmpty() ? "none" : listed);
         if (hint != null && !hint.isBlank()) {
             message.append("; ").append(hint);
         }
