@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
-        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {
     static final int BAD_INPUT = 2;

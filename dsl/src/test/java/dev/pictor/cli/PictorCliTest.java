@@ -89,7 +89,8 @@ class PictorCliTest {
                 .contains("shapes-words.vocab  sha256 ").contains("# shapes-words");
         Result verify = cli(withPlugins("zoo", "verify"));
         assertThat(verify.code()).as(verify.err()).isZero();
-        assertThat(verify.out()).startsWith("OK\tshapes-words\tshapes-words.vocab\tsha256 ");
+        assertThat(verify.out()).contains("OK\tshapes-words\tshapes-words.vocab\tsha256 ")
+                .contains("OK\tminilm-l6\tall-minilm-l6-v2.onnx\tsha256 ");
     }
 
     @Test

@@ -63,7 +63,8 @@ class LauncherTest {
     void verifiesTheZoo() throws Exception {
         Run r = pictor(dir, Map.of(), "zoo", "verify");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("OK\tshapes-words\tshapes-words.vocab");
+        assertThat(r.out()).contains("OK\tshapes-words\tshapes-words.vocab")
+                .contains("OK\tminilm-l6\tall-minilm-l6-v2-tokenizer.json");
     }
 
     @Test

@@ -32,7 +32,13 @@ public final class BertPlugin implements Plugin {
 
     @Override
     public String description() {
-        return "BERT: WordPiece tokenizer";
+        return "BERT: WordPiece tokenizer, sentence encoder; zoo all-MiniLM-L6-v2";
+    }
+
+    @Override
+    public java.util.List<dev.pictor.api.zoo.ZooEntry> zooEntries() {
+        return java.util.List.of(dev.pictor.api.zoo.ZooDescriptors.read(BertPlugin.class.getClassLoader(),
+                "pictor/zoo/minilm-l6.json"));
     }
 
     @Override
@@ -46,8 +52,31 @@ public final class BertPlugin implements Plugin {
             @Override
             protected void configureComponents() {
                 tokenizer("wordpiece", WordPieceFactory.class);
+                encoder("bert", SentenceEncoderFactory.class);
             }
         };
+    }
+
+    /**
+     * Settings: {@code weights} (.onnx or .safetensors, or {@code artifact:NAME}), {@code config}
+     * ({@code minilm-l6} or {@code bert-base-uncased}).
+     */
+    public static final class SentenceEncoderFactory implements ComponentFactory<dev.pictor.api.spi.Encoder<?>> {
+        @Override
+        public String description() {
+            return "BERT sentence embeddings (mean pooling, L2 norm) from ONNX or safetensors weights";
+        }
+
+        @Override
+        public dev.pictor.api.spi.Encoder<?> create(ComponentConfig c) {
+            c.allowOnly("weights", "config");
+            BertConfig config = switch (c.choice("config", "minilm-l6", java.util.List.of("minilm-l6",
+                    "bert-base-uncased"))) {
+                case "bert-base-uncased" -> BertConfig.BASE_UNCASED;
+                default -> BertConfig.MINILM_L6;
+            };
+            return BertSentenceEncoder.load(config, c.requirePath("weights"));
+        }
     }
 
     /**
