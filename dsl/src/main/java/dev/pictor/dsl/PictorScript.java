@@ -46,7 +46,9 @@ public abstract class PictorScript extends Script {
             "pipeline", "pipeline('task') { tokenizer 'name', setting: value … }",
             "zoo", "zoo 'name'",
             "tokenize", "tokenize PIPELINE, text: '…' | texts: [...] | file: 'path'",
-            "encode", "encode PIPELINE, text: '…' | texts: [...] | file: 'path'");
+            "encode", "encode PIPELINE, text: '…' | texts: [...] | file: 'path'",
+            "embed", "embed PIPELINE, text: '…' | texts: [...] | file: 'path'",
+            "search", "search PIPELINE, query: '…', file: 'texts.txt', top: 5");
 
     private ScriptRuntime runtime() {
         return (ScriptRuntime) getBinding().getVariable(ScriptRuntime.BINDING_NAME);
@@ -132,6 +134,45 @@ public abstract class PictorScript extends Script {
         return p.encoder(TokenBatch.class).encode(batch);
     }
 
+    /**
+     * Sentence embeddings with an embedding pipeline ({@code [texts, dimension]}, one row per text): as
+     * {@link #encode}, but the pipeline's encoder must pool (one vector per text).
+     */
+    public INDArray embed(Map<String, ?> options, Object pipeline) {
+        LoadedPipeline p = runtime().open(pipeline);
+        if (p.encoder().output() != dev.pictor.api.spi.Encoder.Output.POOLED) {
+            throw new BadInputException("embed: the pipeline's encoder gives one vector per token; use encode, or an"
+                    + " embedding pipeline such as zoo 'minilm-l6'");
+        }
+        return encode(options, pipeline);
+    }
+
+    /**
+     * Semantic search: the {@code top} texts of {@code file} (one a line) closest to {@code query} by cosine
+     * similarity of their embeddings, best first, as {@code [text: …, score: …]} maps.
+     */
+    public List<Map<String, Object>> search(Map<String, ?> options, Object pipeline) {
+        checkOptions("search", options, "query", "file", "top");
+        if (!options.containsKey("query") || !options.containsKey("file")) {
+            throw new BadInputException("search needs query: and file: (one text a line)");
+        }
+        int top = options.containsKey("top") ? toInt("top", options.get("top")) : 5;
+        List<String> corpus = runtime().readLines(String.valueOf(options.get("file")));
+        INDArray docs = embed(Map.of("texts", corpus), pipeline);
+        INDArray q = embed(Map.of("text", String.valueOf(options.get("query"))), pipeline);
+        double[] scores = docs.mmul(q.transpose()).toDoubleVector();
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(top, order.length); i++) {
+            out.add(Map.of("text", corpus.get(order[i]), "score", scores[order[i]]));
+        }
+        return out;
+    }
+
     /** Plugin task verbs: {@code name} or its camelCase form. */
     public Object methodMissing(String name, Object args) {
         Object[] all = args instanceof Object[] a ? a : new Object[] {args};
@@ -143,7 +184,7 @@ public abstract class PictorScript extends Script {
         Optional<Task> task = runtime().task(name);
         if (task.isEmpty()) {
             List<String> verbs = new ArrayList<>(List.of("device", "cpu", "cuda", "pipeline", "zoo", "tokenize",
-                    "encode", "println"));
+                    "encode", "embed", "search", "println"));
             verbs.addAll(runtime().taskVerbs());
             throw new BadInputException("unknown verb '" + name + "'"
                     + Names.closest(name, verbs).map(s -> ": did you mean '" + s + "'?").orElse("")

@@ -57,6 +57,20 @@ class EmbedCliTest {
         assertThat(noPipeline.err()).contains("did you mean 'minilm-l6'?");
     }
 
+    @Test
+    void theSearchExampleRanksByMeaning() throws Exception {
+        Path corpus = Files.write(dir.resolve("c.txt"), List.of("The cat sleeps on the sofa.",
+                "Stock prices dropped on Monday.", "A kitten is napping on the couch.", "Rain is expected tomorrow."));
+        var r = ThirdPartyPluginTest.cli("run", Path.of(System.getProperty("pictor.repo"), "examples", "search.groovy")
+                .toString(), "a small cat asleep on a couch", corpus.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        // the two sentences about a sleeping cat come first, in either order, the unrelated ones after
+        assertThat(lines.subList(0, 2)).allSatisfy(l -> assertThat(l).containsAnyOf("kitten", "cat"));
+        assertThat(lines.subList(2, 4)).noneSatisfy(l -> assertThat(l).containsAnyOf("kitten", "cat"));
+    }
+
     private static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
