@@ -38,6 +38,26 @@ public interface Tokenizer extends Component {
      */
     TokenBatch encodeBatch(List<String> texts);
 
+    /**
+     * Encodes each text with {@link #encode}; a bad text's error names its position ("text 3 of 10: …"). The
+     * usual first half of {@link #encodeBatch}, before {@link TokenBatch#pad}.
+     */
+    default List<Encoding> encodeEach(List<String> texts) {
+        if (texts.isEmpty()) {
+            throw new dev.pictor.api.BadInputException("no texts to tokenize: give at least one");
+        }
+        List<Encoding> out = new java.util.ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                out.add(encode(texts.get(i)));
+            } catch (dev.pictor.api.BadInputException e) {
+                throw new dev.pictor.api.BadInputException("text " + (i + 1) + " of " + texts.size() + ": "
+                        + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     /** Turns ids back into text; special tokens and padding are skipped. */
     String decode(int[] ids);
 

@@ -63,7 +63,7 @@ public final class Utf8BytesTokenizer implements Tokenizer {
 
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
-        return TokenBatch.pad(texts.stream().map(this::encode).toList(), padId(), 0, vocabularySize());
+        return TokenBatch.pad(encodeEach(texts), padId(), 0, vocabularySize());
     }
 
     @Override

@@ -211,15 +211,7 @@ public final class WordPieceTokenizer implements Tokenizer {
 
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
-        List<Encoding> all = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            try {
-                all.add(encode(texts.get(i)));
-            } catch (BadInputException e) {
-                throw new BadInputException("text " + (i + 1) + " of " + texts.size() + ": " + e.getMessage());
-            }
-        }
-        return TokenBatch.pad(all, pad, 0, tokens.length);
+        return TokenBatch.pad(encodeEach(texts), pad, 0, tokens.length);
     }
 
     @Override

@@ -117,18 +117,7 @@ public final class WordTokenizer implements Tokenizer {
 
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
-        if (texts.isEmpty()) {
-            throw new BadInputException("no texts to tokenize: give at least one");
-        }
-        List<Encoding> encodings = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            try {
-                encodings.add(encode(texts.get(i)));
-            } catch (BadInputException e) {
-                throw new BadInputException("text " + (i + 1) + " of " + texts.size() + ": " + e.getMessage());
-            }
-        }
-        return TokenBatch.pad(encodings, Vocabulary.PAD_ID, padTo, vocabulary.size());
+        return TokenBatch.pad(encodeEach(texts), Vocabulary.PAD_ID, padTo, vocabulary.size());
     }
 
     @Override
