@@ -37,17 +37,7 @@ public final class BertEncoderModel {
         SDVariable types = graph.input("token_type_ids", DataType.INT64, -1, -1);
         SDVariable positions = graph.input("position_ids", DataType.INT64, -1);
         SDVariable mask = graph.input("attention_mask", -1, -1);
-        SDVariable x = new Embedding(config.vocabSize(), config.hidden()).apply(graph, "embeddings.word_embeddings", ids)
-                .add(new Embedding(config.maxPositions(), config.hidden())
-                        .apply(graph, "embeddings.position_embeddings", positions))
-                .add(new Embedding(config.typeVocabSize(), config.hidden())
-                        .apply(graph, "embeddings.token_type_embeddings", types));
-        x = new LayerNorm(config.hidden(), config.layerNormEps()).apply(graph, "embeddings.LayerNorm", x);
-        TransformerBlock layer = new TransformerBlock(config.hidden(), config.heads(), config.intermediate(),
-                Activation.GELU, TransformerBlock.Norm.POST, config.layerNormEps(), TransformerBlock.Names.BERT);
-        for (int i = 0; i < config.layers(); i++) {
-            x = layer.apply(graph, "encoder.layer." + i, x, mask, false);
-        }
+        SDVariable x = encoder(graph, "", config, ids, types, positions, mask);
         this.hidden = x;
         // Mean over the real tokens, then unit length (clamped as torch.nn.functional.normalize does).
         SDVariable m = sd.expandDims(mask, 2);
@@ -57,6 +47,28 @@ public final class BertEncoderModel {
         SDVariable norm = sd.math().max(sd.math().sqrt(sd.sum(sd.math().square(mean), true, 1)),
                 sd.constant(Nd4j.scalar(DataType.FLOAT, 1e-12f)));
         this.sentence = mean.div(norm);
+    }
+
+    /**
+     * Builds BERT's embeddings and layers into {@code g} under {@code prefix} ({@code ""} for an encoder export,
+     * {@code "bert"} for Hugging Face's BertForPreTraining) and returns the last hidden states.
+     */
+    public static SDVariable encoder(Graph g, String prefix, BertConfig config, SDVariable ids, SDVariable types,
+            SDVariable positions, SDVariable mask) {
+        // BERT initialises embeddings with N(0, 0.02) (its initializer_range), not PyTorch's N(0, 1).
+        SDVariable x = new Embedding(config.vocabSize(), config.hidden(), 0.02)
+                .apply(g, Graph.join(prefix, "embeddings.word_embeddings"), ids)
+                .add(new Embedding(config.maxPositions(), config.hidden(), 0.02)
+                        .apply(g, Graph.join(prefix, "embeddings.position_embeddings"), positions))
+                .add(new Embedding(config.typeVocabSize(), config.hidden(), 0.02)
+                        .apply(g, Graph.join(prefix, "embeddings.token_type_embeddings"), types));
+        x = new LayerNorm(config.hidden(), config.layerNormEps()).apply(g, Graph.join(prefix, "embeddings.LayerNorm"), x);
+        TransformerBlock layer = new TransformerBlock(config.hidden(), config.heads(), config.intermediate(),
+                Activation.GELU, TransformerBlock.Norm.POST, config.layerNormEps(), TransformerBlock.Names.BERT);
+        for (int i = 0; i < config.layers(); i++) {
+            x = layer.apply(g, Graph.join(prefix, "encoder.layer." + i), x, mask, false);
+        }
+        return x;
     }
 
     public BertConfig config() {

@@ -209,6 +209,42 @@ public final class WordPieceTokenizer implements Tokenizer {
         return new Encoding(ids, toks, mask, truncated);
     }
 
+    /** Ids of a special token ([CLS], [SEP], [MASK], [PAD], [UNK]). */
+    public int specialId(String token) {
+        return special(token);
+    }
+
+    /**
+     * A sentence pair as BERT reads it: {@code [CLS] A [SEP] B [SEP]}, token types 0 for A's part and 1 for B's,
+     * the longer side cut first until the pair fits {@code maxLength}. Returns {ids, token types}.
+     */
+    public int[][] encodePair(String a, String b) {
+        List<Integer> pa = new ArrayList<>(wordPieces(a));
+        List<Integer> pb = new ArrayList<>(wordPieces(b));
+        if (pa.isEmpty() || pb.isEmpty()) {
+            throw new BadInputException("both texts of a pair need at least one word");
+        }
+        while (pa.size() + pb.size() > maxLength - 3) {
+            List<Integer> longer = pa.size() >= pb.size() ? pa : pb;
+            longer.remove(longer.size() - 1);
+        }
+        int[] ids = new int[pa.size() + pb.size() + 3];
+        int[] types = new int[ids.length];
+        int k = 0;
+        ids[k++] = cls;
+        for (int id : pa) {
+            ids[k++] = id;
+        }
+        ids[k++] = sep;
+        for (int id : pb) {
+            types[k] = 1;
+            ids[k++] = id;
+        }
+        types[k] = 1;
+        ids[k] = sep;
+        return new int[][] {ids, types};
+    }
+
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
         return TokenBatch.pad(encodeEach(texts), pad, 0, tokens.length);

@@ -15,13 +15,19 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * SDVariable e = new Embedding(30522, 384).apply(g, "embeddings.word_embeddings", ids);   // [B, T] -> [B, T, 384]
  * }</pre>
  *
- * @param count number of ids
- * @param dim   vector width
+ * @param count   number of ids
+ * @param dim     vector width
+ * @param initStd standard deviation of the initial weights (PyTorch's default 1; BERT and CLIP use 0.02)
  */
-public record Embedding(long count, long dim) {
+public record Embedding(long count, long dim, double initStd) {
+
+    /** An embedding initialised like PyTorch's default, N(0, 1). */
+    public Embedding(long count, long dim) {
+        this(count, dim, 1.0);
+    }
 
     public SDVariable apply(Graph g, String name, SDVariable ids) {
-        SDVariable w = g.param(Graph.join(name, "weight"), Init.normal(1), count, dim);
+        SDVariable w = g.param(Graph.join(name, "weight"), Init.normal(initStd), count, dim);
         if (g.mode() == Graph.Mode.INFER) {
             return g.sameDiff().gather(w, ids, 0);
         }
