@@ -71,6 +71,21 @@ class EmbedCliTest {
         assertThat(lines.subList(2, 4)).noneSatisfy(l -> assertThat(l).containsAnyOf("kitten", "cat"));
     }
 
+    @Test
+    void theBertPretrainingRecipeRunsAndLearns() throws Exception {
+        Path out = dir.resolve("bert.safetensors");
+        var r = ThirdPartyPluginTest.cli("run", Path.of(System.getProperty("pictor.repo"), "zoo", "recipes",
+                "bert-pretrain.groovy").toString(), "80", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String summary = r.out().lines().reduce((a, b) -> b).orElseThrow();
+        var m = java.util.regex.Pattern.compile("MLM ([0-9.]+) -> ([0-9.]+), NSP ([0-9.]+) -> ([0-9.]+)")
+                .matcher(summary);
+        assertThat(m.find()).as(summary).isTrue();
+        assertThat(Double.parseDouble(m.group(2))).isLessThan(Double.parseDouble(m.group(1)) * 0.7);
+        assertThat(dev.pictor.api.weights.Safetensors.open(out).names())
+                .contains("bert.embeddings.word_embeddings.weight", "cls.seq_relationship.weight");
+    }
+
     private static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {

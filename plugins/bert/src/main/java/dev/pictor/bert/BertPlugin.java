@@ -53,6 +53,7 @@ public final class BertPlugin implements Plugin {
             protected void configureComponents() {
                 tokenizer("wordpiece", WordPieceFactory.class);
                 encoder("bert", SentenceEncoderFactory.class);
+                task("pretrain-bert", PretrainTask.class);
             }
         };
     }
