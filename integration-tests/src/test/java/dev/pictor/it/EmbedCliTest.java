@@ -82,8 +82,9 @@ class EmbedCliTest {
                 .matcher(summary);
         assertThat(m.find()).as(summary).isTrue();
         assertThat(Double.parseDouble(m.group(2))).isLessThan(Double.parseDouble(m.group(1)) * 0.7);
-        assertThat(dev.pictor.api.weights.Safetensors.open(out).names())
-                .contains("bert.embeddings.word_embeddings.weight", "cls.seq_relationship.weight");
+        try (var weights = dev.pictor.api.weights.Safetensors.open(out)) {
+            assertThat(weights.names()).contains("bert.embeddings.word_embeddings.weight", "cls.seq_relationship.weight");
+        }
     }
 
     private static double dot(double[] a, double[] b) {
