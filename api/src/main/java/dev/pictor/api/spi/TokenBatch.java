@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param attentionMask {@code [batch, length]} INT64, 1 for real tokens and 0 for padding
  * @param encodings     the per-text encodings the arrays were built from (unpadded)
  * @param vocabularySize the tokenizer's vocabulary size, so encoders can size one-hot outputs
+ * @param tokenTypeIds  {@code [batch, length]} INT64 segment ids for sentence pairs (0 for the first text, 1 for
+ *                      the second), or null for single texts
  *
  * <p>The arrays belong to whoever holds the batch; nothing else frees them.
  *
@@ -21,7 +23,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * batch.inputIds().shape();     // [2, 3]
  * }</pre>
  */
-public record TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encoding> encodings, int vocabularySize) {
+public record TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encoding> encodings, int vocabularySize,
+        INDArray tokenTypeIds) {
+
+    /** A batch of single texts (no segment ids). */
+    public TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encoding> encodings, int vocabularySize) {
+        this(inputIds, attentionMask, encodings, vocabularySize, null);
+    }
+
     public TokenBatch {
         Objects.requireNonNull(inputIds, "inputIds");
         Objects.requireNonNull(attentionMask, "attentionMask");
@@ -33,6 +42,10 @@ public record TokenBatch(INDArray inputIds, INDArray attentionMask, List<Encodin
         }
         if (inputIds.dataType() != DataType.INT64 || attentionMask.dataType() != DataType.INT64) {
             throw new IllegalArgumentException("inputIds and attentionMask must be INT64");
+        }
+        if (tokenTypeIds != null && (!java.util.Arrays.equals(tokenTypeIds.shape(), inputIds.shape())
+                || tokenTypeIds.dataType() != DataType.INT64)) {
+            throw new IllegalArgumentException("tokenTypeIds must be INT64 and shaped like inputIds");
         }
         if (inputIds.size(0) != encodings.size()) {
             throw new IllegalArgumentException("batch of " + inputIds.size(0) + " rows has " + encodings.size()

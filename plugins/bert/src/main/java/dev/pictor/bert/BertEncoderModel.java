@@ -7,6 +7,7 @@ import dev.pictor.nn.layers.LayerNorm;
 import dev.pictor.nn.layers.TransformerBlock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.pictor.api.spi.TokenBatch;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -87,6 +88,15 @@ public final class BertEncoderModel {
     /** Mean-pooled, L2-normalised sentence embeddings, {@code [B, hidden]}. */
     public SDVariable sentenceEmbeddings() {
         return sentence;
+    }
+
+    /** The placeholders for a batch (segment ids from the batch when it has them, else all 0). */
+    public Map<String, INDArray> inputs(TokenBatch batch) {
+        Map<String, INDArray> in = inputs(batch.inputIds(), batch.attentionMask());
+        if (batch.tokenTypeIds() != null) {
+            in.put("token_type_ids", batch.tokenTypeIds());
+        }
+        return in;
     }
 
     /** The placeholders for a batch of ids and mask (single segment). */

@@ -70,6 +70,6 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
             throw new BadInputException("the tokenizer's vocabulary (" + batch.vocabularySize() + ") is larger than"
                     + " the encoder's (" + model.config().vocabSize() + "): pair the encoder with its own tokenizer");
         }
-        return model.sentenceEmbeddings(batch.inputIds(), batch.attentionMask());
+        return model.graph().output(model.inputs(batch), model.sentenceEmbeddings());
     }
 }

@@ -245,6 +245,38 @@ public final class WordPieceTokenizer implements Tokenizer {
         return new int[][] {ids, types};
     }
 
+    /**
+     * A batch of sentence pairs ({@code firsts[i]}, {@code seconds[i]}), padded to the longest, with token-type ids
+     * 0 for the first text's part and 1 for the second's: what cross-encoders and next-sentence prediction read.
+     */
+    public TokenBatch encodePairs(List<String> firsts, List<String> seconds) {
+        if (firsts.size() != seconds.size() || firsts.isEmpty()) {
+            throw new BadInputException("give as many second texts as first texts (and at least one pair)");
+        }
+        List<Encoding> encodings = new ArrayList<>();
+        List<int[]> types = new ArrayList<>();
+        for (int i = 0; i < firsts.size(); i++) {
+            int[][] pair = encodePair(firsts.get(i), seconds.get(i));
+            List<String> toks = new ArrayList<>();
+            for (int id : pair[0]) {
+                toks.add(tokens[id]);
+            }
+            int[] mask = new int[pair[0].length];
+            Arrays.fill(mask, 1);
+            encodings.add(new Encoding(pair[0], toks, mask, false));
+            types.add(pair[1]);
+        }
+        TokenBatch ids = TokenBatch.pad(encodings, pad, 0, tokens.length);
+        long[][] typeRows = new long[types.size()][ids.length()];
+        for (int i = 0; i < types.size(); i++) {
+            for (int j = 0; j < types.get(i).length; j++) {
+                typeRows[i][j] = types.get(i)[j];
+            }
+        }
+        return new TokenBatch(ids.inputIds(), ids.attentionMask(), ids.encodings(), ids.vocabularySize(),
+                org.nd4j.linalg.factory.Nd4j.createFromArray(typeRows));
+    }
+
     @Override
     public TokenBatch encodeBatch(List<String> texts) {
         return TokenBatch.pad(encodeEach(texts), pad, 0, tokens.length);

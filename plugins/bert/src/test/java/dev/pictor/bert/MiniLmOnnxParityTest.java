@@ -71,7 +71,9 @@ class MiniLmOnnxParityTest {
         inputs.put("input_ids", OnnxTensor.createTensor(env, ids));
         inputs.put("attention_mask", OnnxTensor.createTensor(env, mask));
         if (session.getInputNames().contains("token_type_ids")) {
-            inputs.put("token_type_ids", OnnxTensor.createTensor(env, new long[ids.length][ids[0].length]));
+            long[][] types = batch.tokenTypeIds() == null ? new long[ids.length][ids[0].length]
+                    : batch.tokenTypeIds().toLongMatrix();
+            inputs.put("token_type_ids", OnnxTensor.createTensor(env, types));
         }
         try (OrtSession.Result r = session.run(inputs)) {
             float[][][] hidden = (float[][][]) r.get(0).getValue();
@@ -153,6 +155,26 @@ class MiniLmOnnxParityTest {
             worst = Math.min(worst, cosine(ours.getRow(0).toFloatVector(), reference(batch)[0]));
         }
         System.out.println("MiniLM single: worst cosine vs ONNX Runtime " + worst);
+        assertThat(worst).isGreaterThanOrEqualTo(0.9999);
+    }
+
+    /** Sentence pairs with segment ids 0/1 (the encoder reads token_type_ids) against ONNX Runtime. */
+    @Test
+    void sentencePairsMatchOnnxRuntime() throws Exception {
+        List<String> all = sentences();
+        List<String> firsts = all.subList(0, 48);
+        List<String> seconds = all.subList(48, 96);
+        double worst = 1;
+        for (int from = 0; from < firsts.size(); from += 16) {
+            TokenBatch batch = tokenizer.encodePairs(firsts.subList(from, from + 16), seconds.subList(from, from + 16));
+            assertThat(batch.tokenTypeIds().maxNumber().intValue()).isEqualTo(1);
+            INDArray ours = bert.graph().output(bert.inputs(batch), bert.sentenceEmbeddings());
+            float[][] ref = reference(batch);
+            for (int b = 0; b < ref.length; b++) {
+                worst = Math.min(worst, cosine(ours.getRow(b).toFloatVector(), ref[b]));
+            }
+        }
+        System.out.println("MiniLM pairs: worst cosine vs ONNX Runtime " + worst);
         assertThat(worst).isGreaterThanOrEqualTo(0.9999);
     }
 
