@@ -5,14 +5,8 @@ import dev.pictor.api.pipeline.LoadedPipeline;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.Encoding;
 import dev.pictor.api.spi.TokenBatch;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -104,24 +98,16 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     static List<String> readLines(Path file) {
-        try {
-            List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
-            if (lines.isEmpty()) {
-                throw new BadInputException("file " + file + " has no lines: one text a line");
-            }
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).isBlank()) {
-                    throw new BadInputException("line " + (i + 1) + " of " + file + " is empty: one non-empty text a"
-                            + " line");
-                }
-            }
-            return lines;
-        } catch (NoSuchFileException e) {
-            throw new BadInputException("file not found: " + file);
-        } catch (CharacterCodingException e) {
-            throw new BadInputException("file " + file + " is not valid UTF-8: save it as UTF-8");
-        } catch (IOException e) {
-            throw new BadInputException("cannot read " + file + ": " + e.getMessage());
+        List<String> lines = dev.pictor.api.io.TextFiles.readLines(file, "file", "");
+        if (lines.isEmpty()) {
+            throw new BadInputException("file " + file + " has no lines: one text a line");
         }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                throw new BadInputException("line " + (i + 1) + " of " + file + " is empty: one non-empty text a"
+                        + " line");
+            }
+        }
+        return lines;
     }
 }

@@ -2,20 +2,15 @@ package dev.pictor.dsl;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.Pictor;
+import dev.pictor.api.io.TextFiles;
 import dev.pictor.api.pipeline.LoadedPipeline;
 import dev.pictor.api.pipeline.Pipeline;
 import dev.pictor.api.run.Cancellation;
 import dev.pictor.api.run.ProgressListener;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskContext;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,21 +81,12 @@ final class ScriptRuntime implements AutoCloseable {
 
     List<String> readLines(String file) {
         Path p = workingDirectory.resolve(file);
-        try {
-            List<String> lines = new ArrayList<>(Files.readAllLines(p, StandardCharsets.UTF_8));
-            lines.removeIf(String::isBlank);
-            if (lines.isEmpty()) {
-                throw new BadInputException("file " + p + " has no text: give a file with one text a line");
-            }
-            return lines;
-        } catch (NoSuchFileException e) {
-            throw new BadInputException("file not found: " + p + " (relative paths start at " + workingDirectory
-                    + ")");
-        } catch (CharacterCodingException e) {
-            throw new BadInputException("file " + p + " is not valid UTF-8: save it as UTF-8");
-        } catch (IOException e) {
-            throw new BadInputException("cannot read " + p + ": " + e.getMessage());
+        List<String> lines = TextFiles.readLines(p, "file", "(relative paths start at " + workingDirectory + ")");
+        lines.removeIf(String::isBlank);
+        if (lines.isEmpty()) {
+            throw new BadInputException("file " + p + " has no text: give a file with one text a line");
         }
+        return lines;
     }
 
     /** Prints a warning, unless the runner is quiet (then {@code err} is null). */

@@ -1,19 +1,16 @@
 package dev.pictor.bert;
 
 import dev.pictor.api.BadInputException;
+import dev.pictor.api.io.TextFiles;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskContext;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -50,17 +47,10 @@ public final class PretrainTask implements Task {
         long seed = integer(options, "seed", 5);
         double lr = options.containsKey("lr") ? Double.parseDouble(String.valueOf(options.get("lr"))) : 3e-3;
 
-        TreeSet<String> words = new TreeSet<>();
-        BertNormalizer basic = new BertNormalizer(true, true, true, true);
-        docs.forEach(d -> d.forEach(s -> words.addAll(basic.words(s))));
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")) {
-            vocab.put(special, vocab.size());
-        }
-        words.forEach(w -> vocab.putIfAbsent(w, vocab.size()));
-        WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab, basic, "##", 100, length);
-        BertConfig config = new BertConfig(vocab.size(), hidden, layers, heads, hidden * 2, Math.max(length, 64), 2,
-                1e-12);
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.ofCorpusWords(docs.stream().flatMap(List::stream).toList(),
+                length);
+        BertConfig config = new BertConfig(tokenizer.vocabularySize(), hidden, layers, heads, hidden * 2,
+                Math.max(length, 64), 2, 1e-12);
         BertPretraining model = new BertPretraining(config, seed);
         var batches = model.batches(new PretrainingData(tokenizer, docs, length, seed), batch, seed);
         List<double[]> curve = new ArrayList<>();
@@ -98,35 +88,27 @@ public final class PretrainTask implements Task {
     }
 
     static List<List<String>> documents(Path file) {
-        try {
-            List<List<String>> docs = new ArrayList<>();
-            List<String> current = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    if (!current.isEmpty()) {
-                        docs.add(current);
-                        current = new ArrayList<>();
-                    }
-                } else {
-                    current.add(line.strip());
+        List<List<String>> docs = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        for (String line : TextFiles.readLines(file, "documents file", "")) {
+            if (line.isBlank()) {
+                if (!current.isEmpty()) {
+                    docs.add(current);
+                    current = new ArrayList<>();
                 }
+            } else {
+                current.add(line.strip());
             }
-            if (!current.isEmpty()) {
-                docs.add(current);
-            }
-            docs.removeIf(d -> d.size() < 2);
-            if (docs.size() < 2) {
-                throw new BadInputException(file + " needs at least two documents of two or more sentences,"
-                        + " separated by blank lines");
-            }
-            return docs;
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException("documents file not found: " + file);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new BadInputException(file + " is not valid UTF-8: save it as UTF-8");
-        } catch (IOException e) {
-            throw new BadInputException("cannot read " + file + ": " + e.getMessage());
         }
+        if (!current.isEmpty()) {
+            docs.add(current);
+        }
+        docs.removeIf(d -> d.size() < 2);
+        if (docs.size() < 2) {
+            throw new BadInputException(file + " needs at least two documents of two or more sentences,"
+                    + " separated by blank lines");
+        }
+        return docs;
     }
 
     private static int integer(Map<String, Object> options, String key, int defaultValue) {

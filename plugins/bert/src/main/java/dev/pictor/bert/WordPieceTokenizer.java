@@ -124,6 +124,22 @@ public final class WordPieceTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * A lower-casing tokenizer whose vocabulary is the specials and every word of {@code texts} (whole words, no
+     * sub-words): for pretraining on a small corpus, which needs no 30 k-entry vocabulary.
+     */
+    public static WordPieceTokenizer ofCorpusWords(List<String> texts, int maxLength) {
+        BertNormalizer basic = new BertNormalizer(true, true, true, true);
+        java.util.TreeSet<String> words = new java.util.TreeSet<>();
+        texts.forEach(t -> words.addAll(basic.words(t)));
+        Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
+        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")) {
+            vocab.put(special, vocab.size());
+        }
+        words.forEach(w -> vocab.putIfAbsent(w, vocab.size()));
+        return new WordPieceTokenizer(vocab, basic, "##", 100, maxLength);
+    }
+
     /** The WordPiece ids of a text, without [CLS]/[SEP] and without truncation. */
     public List<Integer> wordPieces(String text) {
         List<Integer> ids = new ArrayList<>();

@@ -8,10 +8,7 @@ import ai.onnxruntime.OrtSession;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.weights.OnnxModel;
 import dev.pictor.nn.Graph;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +23,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * same file, on the same token ids. Sentence embeddings (mean pooling, L2 norm) must agree to cosine ≥ 0.9999.
  */
 class MiniLmOnnxParityTest {
-    static Path dir;
     static Path onnxFile;
     static WordPieceTokenizer tokenizer;
     static BertEncoderModel bert;
@@ -35,9 +31,8 @@ class MiniLmOnnxParityTest {
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Files.createTempDirectory("minilm");
-        onnxFile = extract("/all-minilm-l6-v2.onnx", "model.onnx");
-        tokenizer = WordPieceTokenizer.fromTokenizerJson(extract("/all-minilm-l6-v2-tokenizer.json", "tokenizer.json"));
+        onnxFile = MiniLmFiles.onnx();
+        tokenizer = WordPieceTokenizer.fromTokenizerJson(MiniLmFiles.tokenizerJson());
         bert = new BertEncoderModel(BertConfig.MINILM_L6, Graph.Mode.INFER, 0);
         bert.graph().load(MiniLmImporter.parameters(OnnxModel.read(onnxFile)), false);
         env = OrtEnvironment.getEnvironment();
@@ -46,21 +41,9 @@ class MiniLmOnnxParityTest {
         session = env.createSession(onnxFile.toString(), options);
     }
 
-    static Path extract(String resource, String name) throws Exception {
-        Path p = dir.resolve(name);
-        try (InputStream in = MiniLmOnnxParityTest.class.getResourceAsStream(resource)) {
-            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return p;
-    }
-
     @AfterAll
     static void close() throws Exception {
         session.close();
-        try (var files = Files.list(dir)) {
-            files.forEach(f -> f.toFile().delete());
-        }
-        Files.deleteIfExists(dir);
     }
 
     /** ONNX Runtime's last hidden state, mean-pooled over the mask and L2-normalised, like ours. */

@@ -7,15 +7,10 @@ import dev.pictor.datasets.shapes.SceneObject;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,9 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * caption, then sentences about the same objects), with MiniLM's WordPiece vocabulary. Both losses must fall.
  */
 class PretrainingTest {
-    @TempDir
-    Path dir;
-
     /** Each document describes one scene; its sentences agree on colours and shapes, so NSP is learnable. */
     static List<List<String>> documents(int count) {
         ShapesWorld world = new ShapesWorld(3, ShapesWorld.HELD_OUT);
@@ -43,20 +35,11 @@ class PretrainingTest {
         return docs;
     }
 
-    /** A WordPiece vocabulary of the corpus's words (a small corpus needs no 30 k-entry vocabulary). */
-    static WordPieceTokenizer corpusTokenizer(Path dir, List<List<String>> docs) throws Exception {
-        java.util.TreeSet<String> words = new java.util.TreeSet<>();
-        BertNormalizer basic = new BertNormalizer(true, true, true, true);
-        docs.forEach(d -> d.forEach(s -> words.addAll(basic.words(s))));
-        List<String> vocab = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
-        vocab.addAll(words);
-        return WordPieceTokenizer.fromVocabTxt(Files.write(dir.resolve("vocab.txt"), vocab), true, 64);
-    }
-
     @Test
     void bothLossesFall() throws Exception {
         List<List<String>> docs = documents(400);
-        WordPieceTokenizer tokenizer = corpusTokenizer(dir, docs);
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.ofCorpusWords(docs.stream().flatMap(List::stream).toList(),
+                64);
         BertConfig tiny = new BertConfig(tokenizer.vocabularySize(), 64, 2, 2, 128, 64, 2, 1e-12);
         BertPretraining model = new BertPretraining(tiny, 5);
         PretrainingData data = new PretrainingData(tokenizer, docs, 40, 5);
@@ -84,11 +67,7 @@ class PretrainingTest {
 
     @Test
     void maskingFollowsTheRecipe() throws Exception {
-        Path json = dir.resolve("tokenizer.json");
-        try (InputStream in = getClass().getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
-            Files.copy(in, json, StandardCopyOption.REPLACE_EXISTING);
-        }
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromTokenizerJson(json);
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromTokenizerJson(MiniLmFiles.tokenizerJson());
         PretrainingData data = new PretrainingData(tokenizer, documents(200), 40, 9);
         int chosen = 0;
         int real = 0;

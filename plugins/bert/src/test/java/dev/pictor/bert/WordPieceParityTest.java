@@ -3,34 +3,19 @@ package dev.pictor.bert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Our WordPiece against Hugging Face's Rust tokenizers (through DJL) on all-MiniLM-L6-v2's real tokenizer.json:
  * identical ids on thousands of varied sentences.
  */
 class WordPieceParityTest {
-    @TempDir
-    static Path dir;
-    static Path json;
-
-    @BeforeAll
-    static void extractTokenizerJson() throws Exception {
-        json = dir.resolve("tokenizer.json");
-        try (InputStream in = WordPieceParityTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
-            Files.copy(in, json, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
+    static final Path json = MiniLmFiles.tokenizerJson();
 
     @Test
     void identicalIdsToTheReferenceTokenizer() throws Exception {

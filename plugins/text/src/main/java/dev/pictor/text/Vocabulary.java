@@ -2,10 +2,8 @@ package dev.pictor.text;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.io.AtomicFiles;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
+import dev.pictor.api.io.TextFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -91,16 +89,12 @@ public final class Vocabulary {
 
     /** Reads a vocabulary file: UTF-8, one token a line. */
     public static Vocabulary read(Path file) {
+        List<String> lines = TextFiles.readLines(file, "vocabulary", "");
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
         try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-                lines.remove(lines.size() - 1);
-            }
             return new Vocabulary(lines);
-        } catch (CharacterCodingException e) {
-            throw new BadInputException("vocabulary " + file + " is not valid UTF-8: save it as UTF-8");
-        } catch (IOException e) {
-            throw new BadInputException("cannot read vocabulary " + file + ": " + e.getMessage());
         } catch (BadInputException e) {
             throw new BadInputException("vocabulary " + file + ": " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pictor.api.weights.OnnxModel;
 import dev.pictor.bert.BertConfig;
 import dev.pictor.bert.BertEncoderModel;
+import dev.pictor.bert.MiniLmFiles;
 import dev.pictor.bert.MiniLmImporter;
 import dev.pictor.bert.WordPieceTokenizer;
 import dev.pictor.api.spi.TokenBatch;
@@ -12,14 +13,10 @@ import dev.pictor.datasets.shapes.PromptParser;
 import dev.pictor.datasets.shapes.Scene;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.nn.Graph;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tribuo.Model;
@@ -31,13 +28,10 @@ import org.tribuo.classification.evaluation.LabelEvaluation;
  * classified by Tribuo's logistic regression and evaluated by Tribuo.
  */
 class EmbeddingClassifierTest {
-    @TempDir
-    Path dir;
-
     @Test
     void classifiesRelationsFromMiniLmEmbeddings() throws Exception {
-        Path onnx = extract("/all-minilm-l6-v2.onnx");
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromTokenizerJson(extract("/all-minilm-l6-v2-tokenizer.json"));
+        Path onnx = MiniLmFiles.onnx();
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromTokenizerJson(MiniLmFiles.tokenizerJson());
         BertEncoderModel bert = new BertEncoderModel(BertConfig.MINILM_L6, Graph.Mode.INFER, 0);
         bert.graph().load(MiniLmImporter.parameters(OnnxModel.read(onnx)), false);
         String sha = dev.pictor.api.artifact.Sha256.of(onnx);
@@ -75,13 +69,5 @@ class EmbeddingClassifierTest {
             parts.add(bert.sentenceEmbeddings(b.inputIds(), b.attentionMask()));
         }
         return Nd4j.concat(0, parts.toArray(INDArray[]::new));
-    }
-
-    private Path extract(String resource) throws Exception {
-        Path p = dir.resolve(resource.substring(1));
-        try (InputStream in = getClass().getResourceAsStream(resource)) {
-            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return p;
     }
 }
