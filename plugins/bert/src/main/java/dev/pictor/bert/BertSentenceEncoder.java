@@ -6,6 +6,7 @@ import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.weights.OnnxModel;
 import dev.pictor.api.weights.Safetensors;
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.onednn.OneDnn;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Sentence embeddings from a BERT encoder: mean pooling over the attention mask, L2-normalised
  * ({@code [batch, hidden]}). Weights come from an ONNX export (all-MiniLM-L6-v2) or a safetensors file with
- * Hugging Face names. One graph per encoder: call it from one thread at a time.
+ * Hugging Face names. Runs on fused oneDNN kernels ({@link BertInference}) where oneDNN is available, else on the
+ * graph. Call it from one thread at a time.
  *
  * <pre>{@code
  * BertSentenceEncoder e = BertSentenceEncoder.load(BertConfig.MINILM_L6, Path.of("all-minilm-l6-v2.onnx"));
@@ -23,6 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BertSentenceEncoder implements Encoder<TokenBatch> {
     private final BertEncoderModel model;
+    /** The fused-kernel engine, built at the first encode (after the weights are loaded) when oneDNN is here. */
+    private BertInference fused;
 
     public BertSentenceEncoder(BertEncoderModel model) {
         this.model = model;
@@ -69,6 +73,12 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
         if (batch.vocabularySize() > model.config().vocabSize()) {
             throw new BadInputException("the tokenizer's vocabulary (" + batch.vocabularySize() + ") is larger than"
                     + " the encoder's (" + model.config().vocabSize() + "): pair the encoder with its own tokenizer");
+        }
+        if (OneDnn.available()) {
+            if (fused == null) {
+                fused = new BertInference(model.config(), model.graph().state(), "");
+            }
+            return fused.sentenceEmbeddings(batch);
         }
         return model.graph().output(model.inputs(batch), model.sentenceEmbeddings());
     }

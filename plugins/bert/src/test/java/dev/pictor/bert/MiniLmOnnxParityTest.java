@@ -16,13 +16,25 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The real all-MiniLM-L6-v2: our BERT with weights imported from the ONNX file against ONNX Runtime running that
- * same file, on the same token ids. Sentence embeddings (mean pooling, L2 norm) must agree to cosine ≥ 0.9999.
+ * same file, on the same token ids. Sentence embeddings (mean pooling, L2 norm) must agree to cosine ≥ 0.9999,
+ * on both engines: the fused oneDNN kernels (what the encoder runs) and the graph (what training runs).
  */
 class MiniLmOnnxParityTest {
+    enum Engine { FUSED, GRAPH }
+
+    static BertInference fused;
+
+    static INDArray embed(Engine engine, TokenBatch batch) {
+        return engine == Engine.FUSED ? fused.sentenceEmbeddings(batch)
+                : bert.graph().output(bert.inputs(batch), bert.sentenceEmbeddings());
+    }
+
     static Path onnxFile;
     static WordPieceTokenizer tokenizer;
     static BertEncoderModel bert;
@@ -35,6 +47,7 @@ class MiniLmOnnxParityTest {
         tokenizer = WordPieceTokenizer.fromTokenizerJson(MiniLmFiles.tokenizerJson());
         bert = new BertEncoderModel(BertConfig.MINILM_L6, Graph.Mode.INFER, 0);
         bert.graph().load(MiniLmImporter.parameters(OnnxModel.read(onnxFile)), false);
+        fused = new BertInference(BertConfig.MINILM_L6, bert.graph().state(), "");
         env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(2);
@@ -44,6 +57,7 @@ class MiniLmOnnxParityTest {
     @AfterAll
     static void close() throws Exception {
         session.close();
+        fused.close();
     }
 
     /** ONNX Runtime's last hidden state, mean-pooled over the mask and L2-normalised, like ours. */
@@ -111,39 +125,42 @@ class MiniLmOnnxParityTest {
         return out;
     }
 
-    @Test
-    void batchedEmbeddingsMatchOnnxRuntime() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void batchedEmbeddingsMatchOnnxRuntime(Engine engine) throws Exception {
         List<String> all = sentences();
         assertThat(all).hasSizeGreaterThanOrEqualTo(200);
         double worst = 1;
         for (int from = 0; from < all.size(); from += 16) {
             TokenBatch batch = tokenizer.encodeBatch(all.subList(from, Math.min(all.size(), from + 16)));
-            INDArray ours = bert.sentenceEmbeddings(batch.inputIds(), batch.attentionMask());
+            INDArray ours = embed(engine, batch);
             float[][] ref = reference(batch);
             for (int b = 0; b < ref.length; b++) {
                 worst = Math.min(worst, cosine(ours.getRow(b).toFloatVector(), ref[b]));
             }
         }
-        System.out.println("MiniLM batched: worst cosine vs ONNX Runtime " + worst + " over " + all.size());
+        System.out.println("MiniLM batched (" + engine + "): worst cosine vs ONNX Runtime " + worst + " over " + all.size());
         assertThat(worst).isGreaterThanOrEqualTo(0.9999);
     }
 
-    @Test
-    void singleSentencesMatchOnnxRuntime() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void singleSentencesMatchOnnxRuntime(Engine engine) throws Exception {
         List<String> all = sentences().subList(0, 60);
         double worst = 1;
         for (String s : all) {
             TokenBatch batch = tokenizer.encodeBatch(List.of(s));
-            INDArray ours = bert.sentenceEmbeddings(batch.inputIds(), batch.attentionMask());
+            INDArray ours = embed(engine, batch);
             worst = Math.min(worst, cosine(ours.getRow(0).toFloatVector(), reference(batch)[0]));
         }
-        System.out.println("MiniLM single: worst cosine vs ONNX Runtime " + worst);
+        System.out.println("MiniLM single (" + engine + "): worst cosine vs ONNX Runtime " + worst);
         assertThat(worst).isGreaterThanOrEqualTo(0.9999);
     }
 
     /** Sentence pairs with segment ids 0/1 (the encoder reads token_type_ids) against ONNX Runtime. */
-    @Test
-    void sentencePairsMatchOnnxRuntime() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void sentencePairsMatchOnnxRuntime(Engine engine) throws Exception {
         List<String> all = sentences();
         List<String> firsts = all.subList(0, 48);
         List<String> seconds = all.subList(48, 96);
@@ -151,13 +168,13 @@ class MiniLmOnnxParityTest {
         for (int from = 0; from < firsts.size(); from += 16) {
             TokenBatch batch = tokenizer.encodePairs(firsts.subList(from, from + 16), seconds.subList(from, from + 16));
             assertThat(batch.tokenTypeIds().maxNumber().intValue()).isEqualTo(1);
-            INDArray ours = bert.graph().output(bert.inputs(batch), bert.sentenceEmbeddings());
+            INDArray ours = embed(engine, batch);
             float[][] ref = reference(batch);
             for (int b = 0; b < ref.length; b++) {
                 worst = Math.min(worst, cosine(ours.getRow(b).toFloatVector(), ref[b]));
             }
         }
-        System.out.println("MiniLM pairs: worst cosine vs ONNX Runtime " + worst);
+        System.out.println("MiniLM pairs (" + engine + "): worst cosine vs ONNX Runtime " + worst);
         assertThat(worst).isGreaterThanOrEqualTo(0.9999);
     }
 
@@ -165,7 +182,7 @@ class MiniLmOnnxParityTest {
     void similarSentencesAreCloserThanUnrelatedOnes() {
         TokenBatch b = tokenizer.encodeBatch(List.of("A man is playing a guitar.", "Someone plays the guitar.",
                 "The stock market fell sharply today."));
-        INDArray e = bert.sentenceEmbeddings(b.inputIds(), b.attentionMask());
+        INDArray e = embed(Engine.FUSED, b);
         double similar = e.getRow(0).mul(e.getRow(1)).sumNumber().doubleValue();
         double unrelated = e.getRow(0).mul(e.getRow(2)).sumNumber().doubleValue();
         assertThat(similar).isGreaterThan(0.6).isGreaterThan(unrelated + 0.4);

@@ -1,0 +1,356 @@
+package dev.pictor.nn.inference;
+
+import dev.pictor.nn.Graph;
+import dev.pictor.nn.layers.AttentionNames;
+import dev.pictor.nn.layers.TransformerBlock;
+import dev.pictor.nn.onednn.Args;
+import dev.pictor.nn.onednn.Kernels;
+import dev.pictor.nn.onednn.PackedWeights;
+import dev.pictor.nn.onednn.PostOps;
+import dev.pictor.nn.onednn.Primitive;
+import dev.pictor.nn.onednn.View;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A stack of {@link TransformerBlock}s for inference on fused oneDNN kernels: ten kernel calls per layer instead
+ * of the graph's ~110 ops. Q, K and V come from one product with the three weights side by side; attention reads
+ * heads straight out of that buffer through strides and writes its context back already interleaved; the bias,
+ * the activation, the residual sum and the attention mask ride along inside the products. The same parameters
+ * (and names) as the graph layers; the same results to float32 rounding (tested against the graph and, through
+ * BERT, ONNX Runtime).
+ *
+ * <p>Kernels are built once per (batch, length, mask kind) and kept for the last {@value #PLANS} of them, so a
+ * first call at a new shape costs a few milliseconds more. Not thread-safe: one stack per thread. Requires
+ * {@link dev.pictor.nn.onednn.OneDnn#available()}.
+ *
+ * <pre>{@code
+ * var block = new TransformerBlock(384, 12, 1536, Activation.GELU, TransformerBlock.Norm.POST, 1e-12,
+ *         TransformerBlock.Names.BERT);
+ * try (var stack = TransformerStack.of(block, TransformerStack.prefixes("encoder.layer", 6), graph.state())) {
+ *     INDArray h = stack.run(x, mask, false);   // [B, T, 384], valid until the next run
+ * }
+ * }</pre>
+ */
+public final class TransformerStack implements AutoCloseable {
+    /** How many shapes keep their kernels and buffers. */
+    public static final int PLANS = 8;
+    static final float MASKED = -1e9f;
+
+    private final TransformerBlock block;
+    private final List<LayerWeights> layers;
+    private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    private Map<String, long[]> profile;
+
+    private record LayerWeights(PackedWeights qkvWeight, INDArray qkvBias, PackedWeights outWeight, INDArray outBias,
+            INDArray norm1Gain, INDArray norm1Bias, PackedWeights fc1Weight, INDArray fc1Bias, PackedWeights fc2Weight,
+            INDArray fc2Bias, INDArray norm2Gain, INDArray norm2Bias) {
+    }
+
+    private TransformerStack(TransformerBlock block, List<LayerWeights> layers) {
+        this.block = block;
+        this.layers = layers;
+    }
+
+    /** {@code "encoder.layer.0"}, …, {@code "encoder.layer.<n-1>"}. */
+    public static List<String> prefixes(String stem, int n) {
+        List<String> p = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            p.add(Graph.join(stem, String.valueOf(i)));
+        }
+        return p;
+    }
+
+    /**
+     * Copies the layers' parameters out of {@code params} (names as {@link TransformerBlock} gives them under each
+     * prefix): later changes to {@code params} are not seen.
+     */
+    public static TransformerStack of(TransformerBlock block, List<String> layerPrefixes, Map<String, INDArray> params) {
+        if (block.dim() % block.heads() != 0) {
+            throw new IllegalArgumentException("width " + block.dim() + " is not a multiple of " + block.heads() + " heads");
+        }
+        if (layerPrefixes.isEmpty()) {
+            throw new IllegalArgumentException("a transformer stack needs at least one layer");
+        }
+        TransformerBlock.Names n = block.names();
+        AttentionNames a = n.attention();
+        List<LayerWeights> layers = new ArrayList<>();
+        for (String p : layerPrefixes) {
+            INDArray qkvWeight = Nd4j.concat(0, weight(params, p, a.query(), "weight"),
+                    weight(params, p, a.key(), "weight"), weight(params, p, a.value(), "weight"));
+            INDArray qkvBias = Nd4j.concat(0, weight(params, p, a.query(), "bias"), weight(params, p, a.key(), "bias"),
+                    weight(params, p, a.value(), "bias"));
+            layers.add(new LayerWeights(PackedWeights.of(qkvWeight), row(qkvBias),
+                    PackedWeights.of(weight(params, p, a.output(), "weight")),
+                    row(weight(params, p, a.output(), "bias")), weight(params, p, n.norm1(), "weight"),
+                    weight(params, p, n.norm1(), "bias"), PackedWeights.of(weight(params, p, n.mlpIn(), "weight")),
+                    row(weight(params, p, n.mlpIn(), "bias")), PackedWeights.of(weight(params, p, n.mlpOut(), "weight")),
+                    row(weight(params, p, n.mlpOut(), "bias")), weight(params, p, n.norm2(), "weight"),
+                    weight(params, p, n.norm2(), "bias")));
+        }
+        return new TransformerStack(block, List.copyOf(layers));
+    }
+
+    private static INDArray weight(Map<String, INDArray> params, String prefix, String part, String kind) {
+        String name = Graph.join(Graph.join(prefix, part), kind);
+        INDArray w = params.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no parameter " + name + " for the transformer stack");
+        }
+        return w.castTo(DataType.FLOAT).dup('c');
+    }
+
+    private static INDArray row(INDArray v) {
+        return v.reshape(1, v.length()).dup('c');
+    }
+
+    public int layers() {
+        return layers.size();
+    }
+
+    /**
+     * Runs every layer.
+     *
+     * @param x      {@code [B, T, dim]} hidden states
+     * @param mask   {@code [B, T]}, 1 for tokens, 0 for padding; or null
+     * @param causal whether position t attends only to positions ≤ t
+     * @return {@code [B, T, dim]}, an array of this stack's, overwritten by the next run
+     */
+    public INDArray run(INDArray x, INDArray mask, boolean causal) {
+        if (x.rank() != 3 || x.size(2) != block.dim()) {
+            throw new IllegalArgumentException("expected hidden states [batch, length, " + block.dim() + "], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        int batch = (int) x.size(0);
+        int length = (int) x.size(1);
+        float[] additive = additiveMask(mask, batch, length);
+        String kind = additive == null ? (causal ? "causal" : "none") : (causal ? "padded-causal" : "padded");
+        String key = batch + "x" + length + ":" + kind;
+        Plan plan = plans.get(key);
+        if (plan == null) {
+            plan = new Plan(batch, length, additive != null, causal);
+            plans.put(key, plan);
+            if (plans.size() > PLANS) {
+                String eldest = plans.keySet().iterator().next();
+                plans.remove(eldest).close();
+            }
+        }
+        return plan.run(x, additive);
+    }
+
+    /**
+     * Starts (or, with false, stops) timing every kernel call; {@link #profile()} then sums the time per kernel.
+     */
+    public TransformerStack profiling(boolean on) {
+        profile = on ? new LinkedHashMap<>() : null;
+        return this;
+    }
+
+    /** Per kernel: total nanoseconds and calls since profiling started, in first-call order. */
+    public Map<String, long[]> profile() {
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        if (profile != null) {
+            profile.forEach((k, v) -> copy.put(k, v.clone()));
+        }
+        return copy;
+    }
+
+    private void timed(String kernel, Primitive p) {
+        if (profile == null) {
+            p.execute();
+            return;
+        }
+        long start = System.nanoTime();
+        p.execute();
+        long[] entry = profile.computeIfAbsent(kernel, k -> new long[2]);
+        entry[0] += System.nanoTime() - start;
+        entry[1]++;
+    }
+
+    /** {@code [B·T]} additive key mask (0 or −1e9), or null when every token is real. */
+    private static float[] additiveMask(INDArray mask, int batch, int length) {
+        if (mask == null) {
+            return null;
+        }
+        if (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != length) {
+            throw new IllegalArgumentException("mask must be [" + batch + ", " + length + "], got "
+                    + java.util.Arrays.toString(mask.shape()));
+        }
+        float[] m = mask.castTo(DataType.FLOAT).reshape(-1).toFloatVector();
+        boolean any = false;
+        for (int i = 0; i < m.length; i++) {
+            boolean keep = m[i] != 0f;
+            any |= !keep;
+            m[i] = keep ? 0f : MASKED;
+        }
+        return any ? m : null;
+    }
+
+    @Override
+    public void close() {
+        plans.values().forEach(Plan::close);
+        plans.clear();
+    }
+
+    /** Kernels and buffers for one shape. */
+    private final class Plan implements AutoCloseable {
+        final int batch;
+        final int length;
+        final boolean padded;
+        final boolean causal;
+        final INDArray a;
+        final INDArray b;
+        final INDArray normed;
+        final INDArray qkv;
+        final INDArray scores;
+        final INDArray context;
+        final INDArray inner;
+        final INDArray mask;
+        final Primitive qkvProduct;
+        final Primitive queryKey;
+        final Primitive softmax;
+        final Primitive attend;
+        final Primitive outProduct;
+        final Primitive norm;
+        final Primitive fc1;
+        final Primitive fc2;
+        final List<Primitive> all;
+
+        Plan(int batch, int length, boolean padded, boolean causal) {
+            this.batch = batch;
+            this.length = length;
+            this.padded = padded;
+            this.causal = causal;
+            long c = block.dim();
+            long h = block.heads();
+            long d = c / h;
+            long f = block.hidden();
+            long rows = (long) batch * length;
+            long t = length;
+            a = Nd4j.createUninitialized(DataType.FLOAT, batch, length, c);
+            b = Nd4j.createUninitialized(DataType.FLOAT, batch, length, c);
+            normed = block.norm() == TransformerBlock.Norm.PRE ? Nd4j.createUninitialized(DataType.FLOAT, rows, c) : null;
+            qkv = Nd4j.createUninitialized(DataType.FLOAT, rows, 3 * c);
+            scores = Nd4j.createUninitialized(DataType.FLOAT, batch, h, t, t);
+            context = Nd4j.createUninitialized(DataType.FLOAT, rows, c);
+            inner = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
+            View hidden = View.dense(rows, c);
+            LayerWeights first = layers.get(0);
+            qkvProduct = Kernels.linear(hidden, first.qkvWeight(), View.dense(1, 3 * c), View.dense(rows, 3 * c),
+                    PostOps.none());
+            // Heads read in place from [B·T, 3C]: queries at column h·d, keys at C + h·d, values at 2C + h·d.
+            View queries = View.of(new long[] {batch, h, t, d}, new long[] {t * 3 * c, d, 3 * c, 1});
+            View keysT = View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
+            View scoreView = View.dense(batch, h, t, t);
+            PostOps scoring = PostOps.none().scale((float) (1 / Math.sqrt(d)));
+            View maskView = null;
+            if (padded || causal) {
+                maskView = View.dense(padded ? batch : 1, 1, causal ? t : 1, t);
+                scoring = scoring.add(maskView);
+                mask = Nd4j.zeros(DataType.FLOAT, padded ? batch : 1, 1, causal ? t : 1, t);
+            } else {
+                mask = null;
+            }
+            queryKey = Kernels.matmul(queries, keysT, null, scoreView, scoring);
+            softmax = Kernels.softmax(scoreView, 3);
+            attend = Kernels.matmul(scoreView, queries, null, View.of(new long[] {batch, h, t, d},
+                    new long[] {t * c, d, c, 1}), PostOps.none());
+            outProduct = Kernels.linear(hidden, first.outWeight(), View.dense(1, c), hidden, PostOps.none().add(hidden));
+            norm = Kernels.layerNorm(hidden, (float) block.eps());
+            PostOps activation = PostOps.none().then(switch (block.activation()) {
+                case GELU -> PostOps.Eltwise.GELU_ERF;
+                case QUICK_GELU -> PostOps.Eltwise.QUICK_GELU;
+                case SILU -> PostOps.Eltwise.SILU;
+                case RELU -> PostOps.Eltwise.RELU;
+            });
+            fc1 = Kernels.linear(hidden, first.fc1Weight(), View.dense(1, f), View.dense(rows, f), activation);
+            fc2 = Kernels.linear(View.dense(rows, f), first.fc2Weight(), View.dense(1, c), hidden,
+                    PostOps.none().add(hidden));
+            all = List.of(qkvProduct, queryKey, softmax, attend, outProduct, norm, fc1, fc2);
+            // Fixed bindings: the attention buffers never change.
+            queryKey.bind(Args.SRC, qkv, 0).bind(Args.WEIGHTS, qkv, c).bind(Args.DST, scores);
+            softmax.bind(Args.SRC, scores).bind(Args.DST, scores);
+            attend.bind(Args.SRC, scores).bind(Args.WEIGHTS, qkv, 2 * c).bind(Args.DST, context);
+            qkvProduct.bind(Args.DST, qkv);
+            fc1.bind(Args.DST, inner);
+            fc2.bind(Args.SRC, inner);
+            if (mask != null) {
+                queryKey.bind(Args.postOp(0), mask);
+            }
+        }
+
+        INDArray run(INDArray x, float[] additive) {
+            a.assign(x);
+            if (mask != null) {
+                fillMask(additive);
+            }
+            boolean pre = block.norm() == TransformerBlock.Norm.PRE;
+            for (LayerWeights w : layers) {
+                if (pre) {
+                    layerNorm(a, normed, w.norm1Gain(), w.norm1Bias());
+                }
+                qkvProduct.bind(Args.SRC, pre ? normed : a).bind(Args.WEIGHTS, w.qkvWeight())
+                        .bind(Args.BIAS, w.qkvBias());
+                timed("qkv projection", qkvProduct);
+                timed("attention scores", queryKey);
+                timed("softmax", softmax);
+                timed("attention context", attend);
+                // b = a + attention output
+                outProduct.bind(Args.SRC, context).bind(Args.WEIGHTS, w.outWeight()).bind(Args.BIAS, w.outBias())
+                        .bind(Args.DST, b).bind(Args.postOp(0), a);
+                timed("output projection + residual", outProduct);
+                INDArray mlpIn = b;
+                if (pre) {
+                    layerNorm(b, normed, w.norm2Gain(), w.norm2Bias());
+                    mlpIn = normed;
+                } else {
+                    layerNorm(b, b, w.norm1Gain(), w.norm1Bias());
+                }
+                fc1.bind(Args.SRC, mlpIn).bind(Args.WEIGHTS, w.fc1Weight()).bind(Args.BIAS, w.fc1Bias());
+                timed("mlp in + activation", fc1);
+                // a = b + MLP output
+                fc2.bind(Args.WEIGHTS, w.fc2Weight()).bind(Args.BIAS, w.fc2Bias()).bind(Args.DST, a)
+                        .bind(Args.postOp(0), b);
+                timed("mlp out + residual", fc2);
+                if (!pre) {
+                    layerNorm(a, a, w.norm2Gain(), w.norm2Bias());
+                }
+            }
+            return a;
+        }
+
+        private void layerNorm(INDArray in, INDArray out, INDArray gain, INDArray bias) {
+            norm.bind(Args.SRC, in).bind(Args.DST, out).bind(Args.SCALE, gain).bind(Args.SHIFT, bias);
+            timed("layer norm", norm);
+        }
+
+        /** Writes the additive mask: key padding per sequence, and −1e9 above the diagonal when causal. */
+        private void fillMask(float[] additive) {
+            int rowsPerBatch = causal ? length : 1;
+            int batches = padded ? batch : 1;
+            float[] m = new float[batches * rowsPerBatch * length];
+            for (int bi = 0; bi < batches; bi++) {
+                for (int q = 0; q < rowsPerBatch; q++) {
+                    for (int k = 0; k < length; k++) {
+                        float v = padded ? additive[bi * length + k] : 0f;
+                        if (causal && k > q) {
+                            v = MASKED;
+                        }
+                        m[(bi * rowsPerBatch + q) * length + k] = v;
+                    }
+                }
+            }
+            mask.assign(Nd4j.createFromArray(m).reshape(mask.shape()));
+        }
+
+        @Override
+        public void close() {
+            all.forEach(Primitive::close);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.pictor.nn.onednn;
+
+import java.util.Arrays;
+
+/**
+ * The shape and element strides of a float32 tensor as oneDNN reads it from a buffer: strides let a kernel read
+ * a transposed matrix or one head of a fused QKV buffer without a copy.
+ *
+ * <pre>{@code
+ * View.dense(32, 21, 384);                       // C order
+ * View.transposed(384, 1536);                    // a PyTorch [out=1536, in=384] weight read as [in, out]
+ * View.of(new long[] {B, H, T, D}, new long[] {T * 3 * C, D, 3 * C, 1});   // queries inside [B·T, 3C]
+ * }</pre>
+ *
+ * @param dims    sizes
+ * @param strides element strides per dimension
+ */
+public record View(long[] dims, long[] strides) {
+    public View {
+        if (dims.length != strides.length || dims.length == 0) {
+            throw new IllegalArgumentException("dims " + Arrays.toString(dims) + " and strides "
+                    + Arrays.toString(strides) + " must have the same, non-zero rank");
+        }
+        dims = dims.clone();
+        strides = strides.clone();
+    }
+
+    public static View of(long[] dims, long[] strides) {
+        return new View(dims, strides);
+    }
+
+    /** A C-order (row-major) tensor. */
+    public static View dense(long... dims) {
+        long[] strides = new long[dims.length];
+        long s = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s *= dims[i];
+        }
+        return new View(dims, strides);
+    }
+
+    /** A {@code [cols, rows]} view of a C-order {@code [rows, cols]} matrix: PyTorch's Linear weight as [in, out]. */
+    public static View transposed(long in, long out) {
+        return new View(new long[] {in, out}, new long[] {1, in});
+    }
+
+    /** Elements from the first to one past the last this view touches: the buffer length it needs. */
+    public long extent() {
+        long last = 0;
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] == 0) {
+                return 0;
+            }
+            last += (dims[i] - 1) * strides[i];
+        }
+        return last + 1;
+    }
+
+    @Override
+    public long[] dims() {
+        return dims.clone();
+    }
+
+    @Override
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof View v && Arrays.equals(dims, v.dims) && Arrays.equals(strides, v.strides);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(dims) + Arrays.hashCode(strides);
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.toString(dims) + " strides " + Arrays.toString(strides);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.pictor.nn.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pictor.nn.Fixture;
+import dev.pictor.nn.Graph;
+import dev.pictor.nn.layers.Activation;
+import dev.pictor.nn.layers.TransformerBlock;
+import dev.pictor.nn.onednn.OneDnn;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TransformerStackTest {
+    static final TransformerBlock CLIP_LIKE = new TransformerBlock(8, 2, 32, Activation.QUICK_GELU,
+            TransformerBlock.Norm.PRE, 1e-5, TransformerBlock.Names.CLIP);
+    static final TransformerBlock BERT_LIKE = new TransformerBlock(8, 2, 32, Activation.GELU,
+            TransformerBlock.Norm.POST, 1e-12, TransformerBlock.Names.BERT);
+
+    @BeforeAll
+    static void oneDnnLoads() {
+        // The project ships oneDNN's linux-x86_64 build: on this platform it must load, not be skipped.
+        assertThat(OneDnn.available()).as(String.valueOf(OneDnn.unavailableReason())).isTrue();
+    }
+
+    @Test
+    void preLnCausalLayerMatchesPyTorch() {
+        Fixture f = Fixture.load("transformer_pre_ln");
+        try (TransformerStack stack = TransformerStack.of(CLIP_LIKE, List.of(""), f.params())) {
+            Fixture.assertClose(stack.run(f.get("input.x"), null, true), f.get("output"), "fused pre-LN causal layer");
+        }
+    }
+
+    @Test
+    void postLnPaddedLayerMatchesPyTorch() {
+        Fixture f = Fixture.load("transformer_post_ln");
+        try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of(""), f.params())) {
+            INDArray out = stack.run(f.get("input.x"), f.get("input.mask"), false);
+            Fixture.assertClose(out, f.get("output"), "fused post-LN padded layer");
+            // A second run reuses the plan and buffers and must give the same numbers.
+            INDArray first = out.dup();
+            assertThat(stack.run(f.get("input.x"), f.get("input.mask"), false)).isEqualTo(first);
+        }
+    }
+
+    /** Three layers of a wider block, every mask kind, against the graph (itself checked against PyTorch). */
+    @Test
+    void deepStacksMatchTheGraphForEveryMaskKind() {
+        for (TransformerBlock.Norm norm : TransformerBlock.Norm.values()) {
+            TransformerBlock block = new TransformerBlock(64, 4, 256,
+                    norm == TransformerBlock.Norm.PRE ? Activation.QUICK_GELU : Activation.GELU, norm, 1e-5,
+                    norm == TransformerBlock.Norm.PRE ? TransformerBlock.Names.CLIP : TransformerBlock.Names.BERT);
+            for (boolean causal : new boolean[] {false, true}) {
+                Graph g = new Graph(DataType.FLOAT, 11, Graph.Mode.INFER);
+                SDVariable x = g.input("x", -1, -1, 64);
+                SDVariable mask = g.input("mask", -1, -1);
+                SDVariable h = x;
+                for (String p : TransformerStack.prefixes("layers", 3)) {
+                    h = block.apply(g, p, h, mask, causal);
+                }
+                g.load(randomized(g.state()), true);
+                try (TransformerStack stack = TransformerStack.of(block, TransformerStack.prefixes("layers", 3),
+                        g.state())) {
+                    for (int[] shape : new int[][] {{3, 7}, {1, 5}, {2, 16}}) {
+                        INDArray in = Nd4j.randn(DataType.FLOAT, shape[0], shape[1], 64);
+                        INDArray padded = Nd4j.ones(DataType.FLOAT, shape[0], shape[1]);
+                        for (int b = 0; b < shape[0]; b++) {
+                            for (int t = shape[1] - b; t < shape[1]; t++) {
+                                padded.putScalar(b, t, 0);
+                            }
+                        }
+                        for (INDArray m : new INDArray[] {padded, Nd4j.ones(DataType.FLOAT, shape[0], shape[1])}) {
+                            INDArray expected = g.output(Map.of("x", in, "mask", m), h);
+                            String what = norm + (causal ? " causal " : " ") + java.util.Arrays.toString(shape);
+                            Fixture.assertClose(stack.run(in, m, causal), expected, "fused " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void keepsALimitedNumberOfShapesAndStaysRightAfterEvicting() {
+        Fixture f = Fixture.load("transformer_post_ln");
+        try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of(""), f.params())) {
+            for (int t = 1; t <= TransformerStack.PLANS + 3; t++) {
+                stack.run(Nd4j.randn(DataType.FLOAT, 1, t, 8), null, false);
+            }
+            Fixture.assertClose(stack.run(f.get("input.x"), f.get("input.mask"), false), f.get("output"),
+                    "fused post-LN after eviction");
+        }
+    }
+
+    @Test
+    void badInputsAreNamed() {
+        Fixture f = Fixture.load("transformer_post_ln");
+        try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of(""), f.params())) {
+            assertThatThrownBy(() -> stack.run(Nd4j.zeros(DataType.FLOAT, 2, 5, 9), null, false))
+                    .hasMessageContaining("[batch, length, 8]");
+            assertThatThrownBy(() -> stack.run(Nd4j.zeros(DataType.FLOAT, 2, 5, 8), Nd4j.ones(2, 4), false))
+                    .hasMessageContaining("mask must be [2, 5]");
+        }
+        Map<String, INDArray> missing = new HashMap<>(f.params());
+        missing.remove("output.dense.bias");
+        assertThatThrownBy(() -> TransformerStack.of(BERT_LIKE, List.of(""), missing))
+                .hasMessageContaining("no parameter output.dense.bias");
+    }
+
+    private static Map<String, INDArray> randomized(Map<String, INDArray> state) {
+        Map<String, INDArray> out = new HashMap<>();
+        Nd4j.getRandom().setSeed(5);
+        state.forEach((k, v) -> out.put(k, k.contains("norm") || k.contains("LayerNorm")
+                ? Nd4j.rand(DataType.FLOAT, v.shape()).addi(0.5) : Nd4j.randn(DataType.FLOAT, v.shape()).muli(0.2)));
+        return out;
+    }
+}

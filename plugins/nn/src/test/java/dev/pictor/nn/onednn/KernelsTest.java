@@ -1,0 +1,156 @@
+package dev.pictor.nn.onednn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pictor.nn.Fixture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Each oneDNN kernel against the same maths in ND4J (float64), and the checks that keep bad bindings in Java. */
+class KernelsTest {
+    @BeforeAll
+    static void oneDnnLoads() {
+        assertThat(OneDnn.available()).as(String.valueOf(OneDnn.unavailableReason())).isTrue();
+        assertThat(OneDnn.describe()).startsWith("oneDNN 2.");
+        Nd4j.getRandom().setSeed(3);
+    }
+
+    /** {@code x Wᵀ + b} in float64. */
+    private static INDArray linear(INDArray x, INDArray w, INDArray b) {
+        return x.castTo(DataType.DOUBLE).mmul(w.castTo(DataType.DOUBLE).transpose())
+                .addRowVector(b.castTo(DataType.DOUBLE));
+    }
+
+    @Test
+    void linearWithPackedWeightsFusedGeluAndResidual() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 64);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 96, 64);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 1, 96);
+        INDArray r = Nd4j.randn(DataType.FLOAT, 5, 96);
+        PackedWeights packed = PackedWeights.of(w);
+        assertThat(packed.in()).isEqualTo(64);
+        assertThat(packed.out()).isEqualTo(96);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 5, 96);
+        try (Primitive plain = Kernels.linear(View.dense(5, 64), packed, View.dense(1, 96), View.dense(5, 96),
+                PostOps.none())) {
+            plain.bind(Args.SRC, x).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, y).execute();
+            Fixture.assertClose(y, linear(x, w, b), "linear");
+        }
+        try (Primitive gelu = Kernels.linear(View.dense(5, 64), packed, View.dense(1, 96), View.dense(5, 96),
+                PostOps.none().gelu().add(View.dense(5, 96)))) {
+            gelu.bind(Args.SRC, x).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, y)
+                    .bind(Args.postOp(1), r).execute();
+            INDArray z = linear(x, w, b);
+            INDArray expected = z.mul(Nd4j.getExecutioner().exec(new Erf(z.div(Math.sqrt(2)))).add(1)).mul(0.5)
+                    .add(r.castTo(DataType.DOUBLE));
+            Fixture.assertClose(y, expected, "linear + exact GELU + residual");
+        }
+    }
+
+    @Test
+    void weightsHeldInAnotherLayoutAreRepackedOnceForTheKernel() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 3, 128);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 256, 128);
+        INDArray b = Nd4j.zeros(DataType.FLOAT, 1, 256);
+        PackedWeights plainRows = PackedWeights.inLayout(w, View.dense(128, 256));
+        assertThat(plainRows.layouts()).isEqualTo(1);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 3, 256);
+        try (Primitive p = Kernels.linear(View.dense(3, 128), plainRows, View.dense(1, 256), View.dense(3, 256),
+                PostOps.none())) {
+            p.bind(Args.SRC, x).bind(Args.WEIGHTS, plainRows).bind(Args.BIAS, b).bind(Args.DST, y).execute();
+            p.bind(Args.WEIGHTS, plainRows).execute();
+        }
+        // The kernel wants oneDNN's blocked layout: one repack, kept for the second bind.
+        assertThat(plainRows.layouts()).isEqualTo(2);
+        Fixture.assertClose(y, linear(x, w, b), "linear after repacking");
+    }
+
+    @Test
+    void stridedBatchedProductWithScaleAndBroadcastAdd() {
+        // [2, 3, 4] × [2, 4, 5]ᵀ-strided, scaled, plus a [2, 1, 5] row broadcast over the middle dimension.
+        INDArray a = Nd4j.randn(DataType.FLOAT, 2, 3, 4);
+        INDArray bt = Nd4j.randn(DataType.FLOAT, 2, 5, 4);
+        INDArray add = Nd4j.randn(DataType.FLOAT, 2, 1, 5);
+        INDArray out = Nd4j.zeros(DataType.FLOAT, 2, 3, 5);
+        try (Primitive p = Kernels.matmul(View.dense(2, 3, 4), View.of(new long[] {2, 4, 5}, new long[] {20, 1, 4}),
+                null, View.dense(2, 3, 5), PostOps.none().scale(0.5f).add(View.dense(2, 1, 5)))) {
+            p.bind(Args.SRC, a).bind(Args.WEIGHTS, bt).bind(Args.DST, out).bind(Args.postOp(0), add).execute();
+        }
+        for (int i = 0; i < 2; i++) {
+            INDArray expected = a.slice(i).castTo(DataType.DOUBLE).mmul(bt.slice(i).castTo(DataType.DOUBLE).transpose())
+                    .mul(0.5).addRowVector(add.slice(i).castTo(DataType.DOUBLE).reshape(5));
+            Fixture.assertClose(out.slice(i), expected, "batched strided product");
+        }
+    }
+
+    @Test
+    void layerNormSoftmaxAndAddMatchNd4j() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 6, 10).muli(3).addi(1);
+        INDArray gain = Nd4j.rand(DataType.FLOAT, 10);
+        INDArray bias = Nd4j.randn(DataType.FLOAT, 10);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 10);
+        try (Primitive ln = Kernels.layerNorm(View.dense(6, 10), 1e-5f)) {
+            ln.bind(Args.SRC, x).bind(Args.DST, y).bind(Args.SCALE, gain).bind(Args.SHIFT, bias).execute();
+        }
+        INDArray d = x.castTo(DataType.DOUBLE);
+        INDArray centred = d.subColumnVector(d.mean(1).reshape(6, 1));
+        INDArray variance = centred.mul(centred).mean(1).reshape(6, 1);
+        INDArray normed = centred.divColumnVector(Transforms.sqrt(variance.add(1e-5)))
+                .mulRowVector(gain.castTo(DataType.DOUBLE)).addRowVector(bias.castTo(DataType.DOUBLE));
+        Fixture.assertClose(y, normed, "layer norm");
+
+        INDArray s = x.dup();
+        try (Primitive softmax = Kernels.softmax(View.dense(6, 10), 1)) {
+            softmax.bind(Args.SRC, s).bind(Args.DST, s).execute();
+        }
+        INDArray e = Transforms.exp(d.subColumnVector(d.max(1).reshape(6, 1)));
+        Fixture.assertClose(s, e.divColumnVector(e.sum(1).reshape(6, 1)), "softmax");
+
+        INDArray row = Nd4j.randn(DataType.FLOAT, 1, 10);
+        INDArray sum = Nd4j.zeros(DataType.FLOAT, 6, 10);
+        try (Primitive add = Kernels.add(View.dense(6, 10), View.dense(1, 10), View.dense(6, 10))) {
+            add.bind(Args.SRC, x).bind(Args.SRC_1, row).bind(Args.DST, sum).execute();
+        }
+        Fixture.assertClose(sum, d.addRowVector(row.castTo(DataType.DOUBLE)), "broadcast add");
+    }
+
+    @Test
+    void gatherRowsCopiesTheRowsAskedFor() {
+        INDArray table = Nd4j.arange(20).castTo(DataType.FLOAT).reshape(5, 4);
+        INDArray out = Nd4j.zeros(DataType.FLOAT, 3, 4);
+        Kernels.gatherRows(table, new long[] {4, 0, 4}, out);
+        assertThat(out.getRow(0)).isEqualTo(table.getRow(4));
+        assertThat(out.getRow(1)).isEqualTo(table.getRow(0));
+        assertThat(out.getRow(2)).isEqualTo(table.getRow(4));
+        assertThatThrownBy(() -> Kernels.gatherRows(table, new long[] {5}, out))
+                .hasMessageContaining("row 5 is outside the table's 5 rows");
+        assertThatThrownBy(() -> Kernels.gatherRows(table, new long[] {0, 1, 2, 3}, out))
+                .hasMessageContaining("at least 16 elements");
+    }
+
+    @Test
+    void badBindingsFailInJavaWithTheSlotNamed() {
+        try (Primitive add = Kernels.add(View.dense(2, 3), View.dense(2, 3), View.dense(2, 3))) {
+            INDArray ok = Nd4j.zeros(DataType.FLOAT, 2, 3);
+            assertThatThrownBy(() -> add.bind(Args.SRC, Nd4j.zeros(DataType.DOUBLE, 2, 3)))
+                    .hasMessageContaining("needs float32");
+            assertThatThrownBy(() -> add.bind(Args.SRC, Nd4j.zeros(DataType.FLOAT, 5)))
+                    .hasMessageContaining("the array holds 5 elements");
+            assertThatThrownBy(() -> add.bind(Args.SRC, ok, 1)).hasMessageContaining("from element 1");
+            assertThatThrownBy(() -> add.bind(Args.SRC, Nd4j.zeros(DataType.FLOAT, 4, 3).getRow(1)))
+                    .hasMessageContaining("not a view");
+            assertThatThrownBy(() -> add.bind(Args.WEIGHTS, ok)).hasMessageContaining("no argument slot");
+            add.bind(Args.SRC, ok).bind(Args.SRC_1, ok);
+            assertThatThrownBy(add::execute).hasMessageContaining("never bound");
+        }
+        assertThatThrownBy(() -> Kernels.add(View.dense(2, 3), View.dense(4, 3), View.dense(2, 3)))
+                .hasMessageContaining("does not broadcast to [2, 3]");
+        assertThatThrownBy(() -> View.of(new long[] {2, 3}, new long[] {1})).hasMessageContaining("same, non-zero rank");
+    }
+}
