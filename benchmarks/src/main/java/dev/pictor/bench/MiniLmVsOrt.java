@@ -98,14 +98,15 @@ public final class MiniLmVsOrt {
             }
             ort(env, session, ids, mask);
         }
-        // Rounds alternate engines so that machine noise hits both alike, but each runs a block of calls and the
-        // first of a block is dropped: both keep their threads spinning for a while after a call, which would
-        // otherwise tax whichever engine runs next.
+        // Rounds alternate engines so that machine noise hits both alike, but each runs a block of calls after a
+        // pause, and the first of a block is dropped: both keep their threads spinning for a while after a call,
+        // which would otherwise tax whichever engine runs next.
         int block = ids.length * ids[0].length > 1000 ? 2 : 6;
         double[] f = new double[rounds * block];
         double[] g = new double[rounds * block];
         double[] o = new double[rounds * block];
         for (int i = 0; i < rounds; i++) {
+            Thread.sleep(50);
             for (int j = -1; j < block; j++) {
                 long t = System.nanoTime();
                 fused.hiddenStates(batch);
@@ -114,6 +115,7 @@ public final class MiniLmVsOrt {
                 }
             }
             if (withGraph) {
+                Thread.sleep(50);
                 for (int j = -1; j < block; j++) {
                     long t = System.nanoTime();
                     bert.graph().outputShared(ours, bert.hiddenStates());
@@ -122,6 +124,7 @@ public final class MiniLmVsOrt {
                     }
                 }
             }
+            Thread.sleep(50);
             for (int j = -1; j < block; j++) {
                 long t = System.nanoTime();
                 ort(env, session, ids, mask);
