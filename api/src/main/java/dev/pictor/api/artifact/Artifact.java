@@ -42,7 +42,7 @@ public record Artifact(String name, String sha256, List<String> sources) {
         }
     }
 
-    private static final Pattern MAVEN = Pattern.compile("maven:[^:!]+:[^:!]+:[^:!]+(:[^:!]+)?![^!]+");
+    private static final Pattern MAVEN = Pattern.compile("maven:[^:!]+:[^:!]+:[^:!]+(:[^:!]+)?(![^!]+)+");
 
     /** Rejects a source no resolver could read, naming the forms that work. */
     private static void checkSource(String name, String source) {
@@ -53,7 +53,7 @@ public record Artifact(String name, String sha256, List<String> sources) {
             } else if (source.startsWith("classpath:")) {
                 problem = source.length() > "classpath:".length() ? null : "names no resource";
             } else if (source.startsWith("maven:")) {
-                problem = MAVEN.matcher(source).matches() ? null : "is not maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]!PATH";
+                problem = MAVEN.matcher(source).matches() ? null : "is not maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]!PATH[!PATH-IN-ARCHIVE]";
             } else if (source.startsWith("http://") || source.startsWith("https://")) {
                 java.net.URI.create(source).toURL();
             } else if (source.startsWith("file:")) {

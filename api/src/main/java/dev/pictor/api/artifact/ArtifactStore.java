@@ -254,19 +254,34 @@ public final class ArtifactStore {
                         + " -Dartifact=" + String.join(":", gav[0], gav[1], gav[2])
                         + (gav.length == 4 ? ":jar:" + gav[3] : "") + "`");
             }
+            // "jar!entry" or, for an archive inside the jar, "jar!archive!entry" (any depth).
+            String[] path = location.substring(bang + 1).split("!");
             ZipFile zip = new ZipFile(jar.toFile());
-            ZipEntry entry = zip.getEntry(location.substring(bang + 1));
+            ZipEntry entry = zip.getEntry(path[0]);
             if (entry == null) {
                 zip.close();
                 return null;
             }
-            return new java.io.FilterInputStream(zip.getInputStream(entry)) {
+            InputStream in = new java.io.FilterInputStream(zip.getInputStream(entry)) {
                 @Override
                 public void close() throws IOException {
                     super.close();
                     zip.close();
                 }
             };
+            for (int i = 1; i < path.length; i++) {
+                java.util.zip.ZipInputStream inner = new java.util.zip.ZipInputStream(in);
+                ZipEntry e = inner.getNextEntry();
+                while (e != null && !e.getName().equals(path[i])) {
+                    e = inner.getNextEntry();
+                }
+                if (e == null) {
+                    inner.close();
+                    return null;
+                }
+                in = inner;
+            }
+            return in;
         }
 
         private static Path mavenRepository() {

