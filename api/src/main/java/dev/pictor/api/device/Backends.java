@@ -116,6 +116,37 @@ public final class Backends {
             int n = device.effectiveThreads();
             Nd4j.getEnvironment().setMaxThreads(n);
             Nd4j.getEnvironment().setMaxMasterThreads(n);
+            cpuThreads = n;
+            setOpenMpThreads(n);
+        } else {
+            cpuThreads = 0;
+        }
+    }
+
+    private static volatile int cpuThreads;
+
+    /**
+     * The compute threads of the active CPU device, or 0 when none is active (then libraries use every core).
+     * Kernels that run on OpenMP outside ND4J's own pool (oneDNN) apply it per calling thread.
+     */
+    public static int cpuThreads() {
+        return cpuThreads;
+    }
+
+    /**
+     * Sets OpenMP's thread count for the calling thread (OpenMP keeps it per thread) through libnd4j, whose
+     * OpenMP runtime the oneDNN kernels share. Reflection: the class is in the backend's jars, not the API's.
+     * Returns false where the backend has no such call.
+     */
+    public static boolean setOpenMpThreads(int n) {
+        try {
+            Class<?> holder = Class.forName("org.nd4j.nativeblas.NativeOpsHolder");
+            Object instance = holder.getMethod("getInstance").invoke(null);
+            Object ops = holder.getMethod("getDeviceNativeOps").invoke(instance);
+            ops.getClass().getMethod("setOmpNumThreads", int.class).invoke(ops, n);
+            return true;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
         }
     }
 

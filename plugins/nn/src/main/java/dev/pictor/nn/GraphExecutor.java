@@ -44,7 +44,7 @@ public final class GraphExecutor {
     /** Output shapes per op for the current placeholder shapes: computed once, not on every run. */
     private final Map<String, List<LongShapeDescriptor>> shapes = new HashMap<>();
     private List<List<Long>> signature;
-    private Map<String, long[]> profile;
+    private TimeProfile profile;
 
     public GraphExecutor(SameDiff sd, List<String> outputs) {
         this(sd, sd, outputs);
@@ -102,18 +102,13 @@ public final class GraphExecutor {
      * finding where a layer's time goes.
      */
     public GraphExecutor profiling(boolean on) {
-        profile = on ? new LinkedHashMap<>() : null;
+        profile = on ? new TimeProfile() : null;
         return this;
     }
 
     /** Per op type: total nanoseconds and calls since profiling started, most expensive first. */
     public Map<String, long[]> profile() {
-        Map<String, long[]> sorted = new LinkedHashMap<>();
-        if (profile != null) {
-            profile.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                    .forEach(e -> sorted.put(e.getKey(), e.getValue().clone()));
-        }
-        return sorted;
+        return profile == null ? new LinkedHashMap<>() : profile.snapshot();
     }
 
     /** Number of ops one run executes. */
@@ -173,9 +168,7 @@ public final class GraphExecutor {
             long start = profile == null ? 0 : System.nanoTime();
             INDArray[] out = execute(op, in);
             if (profile != null) {
-                long[] entry = profile.computeIfAbsent(op.opName(), k -> new long[2]);
-                entry[0] += System.nanoTime() - start;
-                entry[1]++;
+                profile.add(op.opName(), System.nanoTime() - start);
             }
             String[] names = op.outputVariablesNames();
             for (int i = 0; i < names.length; i++) {

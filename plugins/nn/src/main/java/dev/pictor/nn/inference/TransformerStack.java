@@ -1,6 +1,7 @@
 package dev.pictor.nn.inference;
 
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.TimeProfile;
 import dev.pictor.nn.layers.AttentionNames;
 import dev.pictor.nn.layers.TransformerBlock;
 import dev.pictor.nn.onednn.Args;
@@ -45,7 +46,7 @@ public final class TransformerStack implements AutoCloseable {
     private final TransformerBlock block;
     private final List<LayerWeights> layers;
     private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
-    private Map<String, long[]> profile;
+    private TimeProfile profile;
 
     private record LayerWeights(PackedWeights qkvWeight, INDArray qkvBias, PackedWeights outWeight, INDArray outBias,
             INDArray norm1Gain, INDArray norm1Bias, PackedWeights fc1Weight, INDArray fc1Bias, PackedWeights fc2Weight,
@@ -147,17 +148,13 @@ public final class TransformerStack implements AutoCloseable {
      * Starts (or, with false, stops) timing every kernel call; {@link #profile()} then sums the time per kernel.
      */
     public TransformerStack profiling(boolean on) {
-        profile = on ? new LinkedHashMap<>() : null;
+        profile = on ? new TimeProfile() : null;
         return this;
     }
 
-    /** Per kernel: total nanoseconds and calls since profiling started, in first-call order. */
+    /** Per kernel: total nanoseconds and calls since profiling started, most expensive first. */
     public Map<String, long[]> profile() {
-        Map<String, long[]> copy = new LinkedHashMap<>();
-        if (profile != null) {
-            profile.forEach((k, v) -> copy.put(k, v.clone()));
-        }
-        return copy;
+        return profile == null ? new LinkedHashMap<>() : profile.snapshot();
     }
 
     private void timed(String kernel, Primitive p) {
@@ -167,9 +164,7 @@ public final class TransformerStack implements AutoCloseable {
         }
         long start = System.nanoTime();
         p.execute();
-        long[] entry = profile.computeIfAbsent(kernel, k -> new long[2]);
-        entry[0] += System.nanoTime() - start;
-        entry[1]++;
+        profile.add(kernel, System.nanoTime() - start);
     }
 
     /** {@code [B·T]} additive key mask (0 or −1e9), or null when every token is real. */

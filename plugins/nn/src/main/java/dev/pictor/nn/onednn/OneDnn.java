@@ -95,6 +95,22 @@ public final class OneDnn {
         return engine;
     }
 
+    /** Per thread: the OpenMP thread count last applied (OpenMP keeps it per calling thread). */
+    private static final ThreadLocal<int[]> APPLIED = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
+     * Applies the active CPU device's thread count ({@code --threads}, {@code device cpu(n)}) to the calling
+     * thread's OpenMP settings, which oneDNN's kernels follow; a no-op once applied, or with no device chosen.
+     */
+    static void applyThreads() {
+        int want = dev.pictor.api.device.Backends.cpuThreads();
+        int[] applied = APPLIED.get();
+        if (want > 0 && applied[0] != want) {
+            dev.pictor.api.device.Backends.setOpenMpThreads(want);
+            applied[0] = want;
+        }
+    }
+
     /** This thread's stream: oneDNN streams are not shared between threads. */
     static dnnl_stream stream() {
         return STREAMS.get();

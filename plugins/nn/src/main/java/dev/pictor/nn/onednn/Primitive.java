@@ -146,6 +146,7 @@ public final class Primitive implements AutoCloseable {
                 throw new IllegalStateException(what + ": argument slot " + ids[i] + " was never bound");
             }
         }
+        OneDnn.applyThreads();
         OneDnn.check(dnnl_primitive_execute(primitive, OneDnn.stream(), ids.length, args), what);
     }
 

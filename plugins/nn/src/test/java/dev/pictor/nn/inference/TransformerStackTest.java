@@ -100,6 +100,21 @@ class TransformerStackTest {
     }
 
     @Test
+    void profilingCountsEveryKernelCall() {
+        Fixture f = Fixture.load("transformer_post_ln");
+        try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of("", ""), f.params())) {
+            stack.profiling(true);
+            stack.run(f.get("input.x"), f.get("input.mask"), false);
+            Map<String, long[]> p = stack.profile();
+            assertThat(p.get("qkv projection")[1]).isEqualTo(2);
+            assertThat(p.get("layer norm")[1]).isEqualTo(4);
+            assertThat(p).containsKeys("attention scores", "softmax", "attention context", "mlp in + activation");
+            stack.profiling(false);
+            assertThat(stack.profile()).isEmpty();
+        }
+    }
+
+    @Test
     void badInputsAreNamed() {
         Fixture f = Fixture.load("transformer_post_ln");
         try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of(""), f.params())) {

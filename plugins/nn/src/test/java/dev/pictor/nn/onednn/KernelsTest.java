@@ -153,4 +153,26 @@ class KernelsTest {
                 .hasMessageContaining("does not broadcast to [2, 3]");
         assertThatThrownBy(() -> View.of(new long[] {2, 3}, new long[] {1})).hasMessageContaining("same, non-zero rank");
     }
+
+    /** {@code device cpu(n)} reaches oneDNN: OpenMP's per-thread count is set on the thread that runs a kernel. */
+    @Test
+    void theDeviceThreadCountReachesTheKernelsOnEveryThread() throws Exception {
+        dev.pictor.api.device.Backends.activate(dev.pictor.api.device.Device.cpu(1));
+        try {
+            int[] seen = new int[1];
+            Thread worker = new Thread(() -> {
+                try (Primitive add = Kernels.add(View.dense(2, 3), View.dense(2, 3), View.dense(2, 3))) {
+                    INDArray a = Nd4j.ones(DataType.FLOAT, 2, 3);
+                    add.bind(Args.SRC, a).bind(Args.SRC_1, a).bind(Args.DST, a).execute();
+                    seen[0] = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+                }
+            });
+            worker.start();
+            worker.join();
+            assertThat(seen[0]).isEqualTo(1);
+        } finally {
+            dev.pictor.api.device.Backends.activate(dev.pictor.api.device.Device.cpu(0));
+        }
+        assertThat(dev.pictor.api.device.Backends.cpuThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
 }
