@@ -26,6 +26,10 @@ final class Flops {
                 double scoresAndMix = 2 * (2.0 * 32 * 12 * 128 * 128 * 64);
                 return projections + scoresAndMix;
             }
+            case "bertLayer" -> {
+                double attention = 4 * 2 * BERT_ROWS * 768 * 768 + 2 * (2.0 * 32 * 12 * 128 * 128 * 64);
+                return attention + 2 * 2 * BERT_ROWS * 768 * 3072;
+            }
             case "conv2dLayer" -> {
                 return 2.0 * 8 * 64 * 64 * 9 * 32 * 32;
             }

@@ -1,6 +1,9 @@
 package dev.pictor.bench;
 
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.inference.TransformerStack;
+import dev.pictor.nn.layers.Activation;
+import dev.pictor.nn.layers.TransformerBlock;
 import dev.pictor.nn.layers.AttentionNames;
 import dev.pictor.nn.layers.Conv2d;
 import dev.pictor.nn.layers.Linear;
@@ -20,6 +23,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -117,6 +121,48 @@ public class LayerBenchmarks {
     @Benchmark
     public INDArray bertAttention(BertAttention s) {
         return s.graph.outputShared(Map.of("x", s.x), s.y);
+    }
+
+    /**
+     * A whole BERT-base layer (attention + MLP, post-LN, GELU) on 32 × 128 tokens with a padding mask, run by the
+     * graph executor and by the fused oneDNN kernels ({@link TransformerStack}) on the same weights.
+     */
+    @State(Scope.Thread)
+    public static class BertLayer {
+        @Param({"graph", "fused"})
+        public String engine;
+        Graph graph;
+        SDVariable y;
+        TransformerStack stack;
+        INDArray x;
+        INDArray mask;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            TransformerBlock block = new TransformerBlock(768, 12, 3072, Activation.GELU, TransformerBlock.Norm.POST,
+                    1e-12, TransformerBlock.Names.BERT);
+            graph = new Graph(DataType.FLOAT, 1, Graph.Mode.INFER);
+            y = block.apply(graph, "layer", graph.input("x", -1, -1, 768), graph.input("mask", -1, -1), false);
+            x = Nd4j.rand(DataType.FLOAT, 32, 128, 768);
+            mask = Nd4j.ones(DataType.FLOAT, 32, 128);
+            for (int b = 0; b < 32; b++) {
+                for (int t = 128 - b; t < 128; t++) {
+                    mask.putScalar(b, t, 0);
+                }
+            }
+            stack = TransformerStack.of(block, java.util.List.of("layer"), graph.state());
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            stack.close();
+        }
+    }
+
+    @Benchmark
+    public INDArray bertLayer(BertLayer s) {
+        return s.engine.equals("fused") ? s.stack.run(s.x, s.mask, false)
+                : s.graph.outputShared(Map.of("x", s.x, "mask", s.mask), s.y);
     }
 
     /** A UNet-sized convolution: 64 → 64 channels, 3 × 3, batch 8 at 32 × 32, in either image layout. */
