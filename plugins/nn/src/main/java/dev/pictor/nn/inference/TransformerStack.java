@@ -82,17 +82,18 @@ public final class TransformerStack implements AutoCloseable {
         AttentionNames a = n.attention();
         List<LayerWeights> layers = new ArrayList<>();
         for (String p : layerPrefixes) {
-            INDArray qkvWeight = Nd4j.concat(0, weight(params, p, a.query(), "weight"),
-                    weight(params, p, a.key(), "weight"), weight(params, p, a.value(), "weight"));
+            INDArray qkvWeight = Nd4j.concat(0, weight(params, p, a.query(), "weight").castTo(DataType.FLOAT),
+                    weight(params, p, a.key(), "weight").castTo(DataType.FLOAT),
+                    weight(params, p, a.value(), "weight").castTo(DataType.FLOAT));
             INDArray qkvBias = Nd4j.concat(0, weight(params, p, a.query(), "bias"), weight(params, p, a.key(), "bias"),
                     weight(params, p, a.value(), "bias"));
             layers.add(new LayerWeights(PackedWeights.of(qkvWeight), row(qkvBias),
                     PackedWeights.of(weight(params, p, a.output(), "weight")),
-                    row(weight(params, p, a.output(), "bias")), weight(params, p, n.norm1(), "weight"),
-                    weight(params, p, n.norm1(), "bias"), PackedWeights.of(weight(params, p, n.mlpIn(), "weight")),
+                    row(weight(params, p, a.output(), "bias")), copy(weight(params, p, n.norm1(), "weight")),
+                    copy(weight(params, p, n.norm1(), "bias")), PackedWeights.of(weight(params, p, n.mlpIn(), "weight")),
                     row(weight(params, p, n.mlpIn(), "bias")), PackedWeights.of(weight(params, p, n.mlpOut(), "weight")),
-                    row(weight(params, p, n.mlpOut(), "bias")), weight(params, p, n.norm2(), "weight"),
-                    weight(params, p, n.norm2(), "bias")));
+                    row(weight(params, p, n.mlpOut(), "bias")), copy(weight(params, p, n.norm2(), "weight")),
+                    copy(weight(params, p, n.norm2(), "bias"))));
         }
         return new TransformerStack(block, List.copyOf(layers));
     }
@@ -103,11 +104,15 @@ public final class TransformerStack implements AutoCloseable {
         if (w == null) {
             throw new IllegalArgumentException("no parameter " + name + " for the transformer stack");
         }
-        return w.castTo(DataType.FLOAT).dup('c');
+        return w;
+    }
+
+    private static INDArray copy(INDArray v) {
+        return v.castTo(DataType.FLOAT).dup('c');
     }
 
     private static INDArray row(INDArray v) {
-        return v.reshape(1, v.length()).dup('c');
+        return v.castTo(DataType.FLOAT).reshape(1, v.length()).dup('c');
     }
 
     public int layers() {

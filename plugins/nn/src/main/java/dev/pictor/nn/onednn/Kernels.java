@@ -111,6 +111,14 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code a} itself when it is a whole, contiguous float32 array (no copy: large weights are not duplicated),
+     * else a dense float32 copy.
+     */
+    public static INDArray dense(INDArray a) {
+        return a.dataType() == DataType.FLOAT && isWhole(a) ? a : a.castTo(DataType.FLOAT).dup('c');
+    }
+
     /** A whole, C-ordered, contiguous array: what a kernel may address by its buffer's start. */
     static boolean isWhole(INDArray a) {
         if (a.offset() != 0 || a.data().offset() != 0 || a.length() != a.data().length()) {

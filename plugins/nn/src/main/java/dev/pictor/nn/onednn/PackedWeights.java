@@ -46,7 +46,7 @@ public final class PackedWeights {
         if (torchWeight.rank() != 2) {
             throw new IllegalArgumentException("a Linear weight is [out, in], got rank " + torchWeight.rank());
         }
-        INDArray w = torchWeight.castTo(DataType.FLOAT).dup('c');
+        INDArray w = Kernels.dense(torchWeight); // read once by the packing reorder: no copy needed
         PackedWeights p = new PackedWeights(w.size(1), w.size(0));
         p.add(preferredLayout(p.in, p.out), Kernels.desc(View.transposed(p.in, p.out)), w);
         return p;
