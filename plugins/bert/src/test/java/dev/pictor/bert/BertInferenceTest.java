@@ -106,6 +106,11 @@ class BertInferenceTest {
             assertThatThrownBy(() -> fused.hiddenStates(tooLong)).isInstanceOf(BadInputException.class)
                     .hasMessageContaining("17 tokens is longer than the model's 16");
         }
+        Map<String, INDArray> wrongShape = new HashMap<>(weights);
+        wrongShape.put("encoder.layer.1.intermediate.dense.weight", Nd4j.zeros(DataType.FLOAT, 32, 64));
+        assertThatThrownBy(() -> new BertInference(TINY, wrongShape, "")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("encoder.layer.1.intermediate.dense.weight have shape [32, 64] but the model"
+                        + " needs [64, 32]");
         weights.remove("embeddings.LayerNorm.bias");
         assertThatThrownBy(() -> new BertInference(TINY, weights, ""))
                 .hasMessageContaining("weights lack embeddings.LayerNorm.bias");
