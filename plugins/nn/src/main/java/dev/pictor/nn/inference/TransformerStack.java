@@ -19,15 +19,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A stack of {@link TransformerBlock}s for inference on fused oneDNN kernels: ten kernel calls per layer instead
+ * A stack of {@link TransformerBlock}s for inference on fused oneDNN kernels: nine kernel calls per layer instead
  * of the graph's ~110 ops. Q, K and V come from one product with the three weights side by side; attention reads
  * heads straight out of that buffer through strides and writes its context back already interleaved; the bias,
  * the activation, the residual sum and the attention mask ride along inside the products. The same parameters
  * (and names) as the graph layers; the same results to float32 rounding (tested against the graph and, through
  * BERT, ONNX Runtime).
  *
- * <p>Kernels are built once per (batch, length, mask kind) and kept for the last {@value #PLANS} of them, so a
- * first call at a new shape costs a few milliseconds more. Not thread-safe: one stack per thread. Requires
+ * <p>Kernels are built once per (batch, length, mask kind) and kept for the last {@value #PLANS} of them (fewer
+ * when their buffers pass {@value #PLAN_BYTES_MB} MB together), so a first call at a new shape costs a few
+ * milliseconds more. Not thread-safe: one stack per thread. Requires
  * {@link dev.pictor.nn.onednn.OneDnn#available()}.
  *
  * <pre>{@code
@@ -41,6 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TransformerStack implements AutoCloseable {
     /** How many shapes keep their kernels and buffers. */
     public static final int PLANS = 8;
+    /** Buffers kept for cached shapes beyond the one in use, at most (BERT-base at 32 × 512 needs ~900 MB). */
+    public static final int PLAN_BYTES_MB = 1024;
     static final float MASKED = -1e9f;
 
     private final TransformerBlock block;
@@ -82,6 +85,7 @@ public final class TransformerStack implements AutoCloseable {
         AttentionNames a = n.attention();
         List<LayerWeights> layers = new ArrayList<>();
         for (String p : layerPrefixes) {
+            checkShapes(block, params, p);
             INDArray qkvWeight = Nd4j.concat(0, weight(params, p, a.query(), "weight").castTo(DataType.FLOAT),
                     weight(params, p, a.key(), "weight").castTo(DataType.FLOAT),
                     weight(params, p, a.value(), "weight").castTo(DataType.FLOAT));
@@ -96,6 +100,35 @@ public final class TransformerStack implements AutoCloseable {
                     copy(weight(params, p, n.norm2(), "bias"))));
         }
         return new TransformerStack(block, List.copyOf(layers));
+    }
+
+    /** The shapes the graph layer would create, so a wrong checkpoint fails here with names, not inside oneDNN. */
+    private static void checkShapes(TransformerBlock block, Map<String, INDArray> params, String p) {
+        long c = block.dim();
+        long f = block.hidden();
+        AttentionNames a = block.names().attention();
+        Map<String, long[]> want = new LinkedHashMap<>();
+        for (String projection : List.of(a.query(), a.key(), a.value(), a.output())) {
+            want.put(Graph.join(projection, "weight"), new long[] {c, c});
+            want.put(Graph.join(projection, "bias"), new long[] {c});
+        }
+        want.put(Graph.join(block.names().mlpIn(), "weight"), new long[] {f, c});
+        want.put(Graph.join(block.names().mlpIn(), "bias"), new long[] {f});
+        want.put(Graph.join(block.names().mlpOut(), "weight"), new long[] {c, f});
+        want.put(Graph.join(block.names().mlpOut(), "bias"), new long[] {c});
+        for (String norm : List.of(block.names().norm1(), block.names().norm2())) {
+            want.put(Graph.join(norm, "weight"), new long[] {c});
+            want.put(Graph.join(norm, "bias"), new long[] {c});
+        }
+        want.forEach((name, shape) -> {
+            int dot = name.lastIndexOf('.');
+            INDArray w = weight(params, p, name.substring(0, dot), name.substring(dot + 1));
+            if (!java.util.Arrays.equals(w.shape(), shape)) {
+                throw new IllegalArgumentException("parameter " + Graph.join(p, name) + " has shape "
+                        + java.util.Arrays.toString(w.shape()) + " but this block needs "
+                        + java.util.Arrays.toString(shape) + ": the weights are for another size of layer");
+            }
+        });
     }
 
     private static INDArray weight(Map<String, INDArray> params, String prefix, String part, String kind) {
@@ -141,7 +174,7 @@ public final class TransformerStack implements AutoCloseable {
         if (plan == null) {
             plan = new Plan(batch, length, additive != null, causal);
             plans.put(key, plan);
-            if (plans.size() > PLANS) {
+            while (plans.size() > 1 && (plans.size() > PLANS || cachedBytes() > PLAN_BYTES_MB * (1L << 20))) {
                 String eldest = plans.keySet().iterator().next();
                 plans.remove(eldest).close();
             }
@@ -172,6 +205,19 @@ public final class TransformerStack implements AutoCloseable {
         profile.add(kernel, System.nanoTime() - start);
     }
 
+    private long cachedBytes() {
+        long total = 0;
+        for (Plan p : plans.values()) {
+            total += p.bytes();
+        }
+        return total;
+    }
+
+    /** Shapes whose kernels are cached, most recently used last (for tests and diagnostics). */
+    public List<String> cachedShapes() {
+        return List.copyOf(plans.keySet());
+    }
+
     /** {@code [B·T]} additive key mask (0 or −1e9), or null when every token is real. */
     private static float[] additiveMask(INDArray mask, int batch, int length) {
         if (mask == null) {
@@ -181,12 +227,12 @@ public final class TransformerStack implements AutoCloseable {
             throw new IllegalArgumentException("mask must be [" + batch + ", " + length + "], got "
                     + java.util.Arrays.toString(mask.shape()));
         }
+        // (1 − m)·(−1e9), as the graph layer computes it: 0 for tokens, −1e9 for padding.
         float[] m = mask.castTo(DataType.FLOAT).reshape(-1).toFloatVector();
         boolean any = false;
         for (int i = 0; i < m.length; i++) {
-            boolean keep = m[i] != 0f;
-            any |= !keep;
-            m[i] = keep ? 0f : MASKED;
+            m[i] = (1f - m[i]) * MASKED;
+            any |= m[i] != 0f;
         }
         return any ? m : null;
     }
@@ -220,6 +266,15 @@ public final class TransformerStack implements AutoCloseable {
         final Primitive fc1;
         final Primitive fc2;
         final List<Primitive> all;
+        final long bytes;
+
+        private final List<Primitive> made = new ArrayList<>();
+
+        /** Tracks each kernel as it is built, so that a failure part-way closes the ones already made. */
+        private Primitive made(Primitive p) {
+            made.add(p);
+            return p;
+        }
 
         Plan(int batch, int length, boolean padded, boolean causal) {
             this.batch = batch;
@@ -241,37 +296,45 @@ public final class TransformerStack implements AutoCloseable {
             inner = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
             View hidden = View.dense(rows, c);
             LayerWeights first = layers.get(0);
-            qkvProduct = Kernels.linear(hidden, first.qkvWeight(), View.dense(1, 3 * c), View.dense(rows, 3 * c),
-                    PostOps.none());
-            // Heads read in place from [B·T, 3C]: queries at column h·d, keys at C + h·d, values at 2C + h·d.
-            View queries = View.of(new long[] {batch, h, t, d}, new long[] {t * 3 * c, d, 3 * c, 1});
-            View keysT = View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
-            View scoreView = View.dense(batch, h, t, t);
-            PostOps scoring = PostOps.none().scale((float) (1 / Math.sqrt(d)));
-            View maskView = null;
-            if (padded || causal) {
-                maskView = View.dense(padded ? batch : 1, 1, causal ? t : 1, t);
-                scoring = scoring.add(maskView);
-                mask = Nd4j.zeros(DataType.FLOAT, padded ? batch : 1, 1, causal ? t : 1, t);
-            } else {
-                mask = null;
+            try {
+                qkvProduct = made(Kernels.linear(hidden, first.qkvWeight(), View.dense(1, 3 * c), View.dense(rows, 3 * c),
+                        PostOps.none()));
+                // Heads read in place from [B·T, 3C]: queries at column h·d, keys at C + h·d, values at 2C + h·d.
+                View queries = View.of(new long[] {batch, h, t, d}, new long[] {t * 3 * c, d, 3 * c, 1});
+                View keysT = View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
+                View scoreView = View.dense(batch, h, t, t);
+                PostOps scoring = PostOps.none().scale((float) (1 / Math.sqrt(d)));
+                View maskView = null;
+                if (padded || causal) {
+                    maskView = View.dense(padded ? batch : 1, 1, causal ? t : 1, t);
+                    scoring = scoring.add(maskView);
+                    mask = Nd4j.zeros(DataType.FLOAT, padded ? batch : 1, 1, causal ? t : 1, t);
+                } else {
+                    mask = null;
+                }
+                queryKey = made(Kernels.matmul(queries, keysT, null, scoreView, scoring));
+                softmax = made(Kernels.softmax(scoreView, 3));
+                attend = made(Kernels.matmul(scoreView, queries, null, View.of(new long[] {batch, h, t, d},
+                        new long[] {t * c, d, c, 1}), PostOps.none()));
+                outProduct = made(Kernels.linear(hidden, first.outWeight(), View.dense(1, c), hidden, PostOps.none().add(hidden)));
+                norm = made(Kernels.layerNorm(hidden, (float) block.eps()));
+                PostOps activation = PostOps.none().then(switch (block.activation()) {
+                    case GELU -> PostOps.Eltwise.GELU_ERF;
+                    case QUICK_GELU -> PostOps.Eltwise.QUICK_GELU;
+                    case SILU -> PostOps.Eltwise.SILU;
+                    case RELU -> PostOps.Eltwise.RELU;
+                });
+                fc1 = made(Kernels.linear(hidden, first.fc1Weight(), View.dense(1, f), View.dense(rows, f), activation));
+                fc2 = made(Kernels.linear(View.dense(rows, f), first.fc2Weight(), View.dense(1, c), hidden,
+                        PostOps.none().add(hidden)));
+            } catch (RuntimeException e) {
+                made.forEach(Primitive::close);
+                throw e;
             }
-            queryKey = Kernels.matmul(queries, keysT, null, scoreView, scoring);
-            softmax = Kernels.softmax(scoreView, 3);
-            attend = Kernels.matmul(scoreView, queries, null, View.of(new long[] {batch, h, t, d},
-                    new long[] {t * c, d, c, 1}), PostOps.none());
-            outProduct = Kernels.linear(hidden, first.outWeight(), View.dense(1, c), hidden, PostOps.none().add(hidden));
-            norm = Kernels.layerNorm(hidden, (float) block.eps());
-            PostOps activation = PostOps.none().then(switch (block.activation()) {
-                case GELU -> PostOps.Eltwise.GELU_ERF;
-                case QUICK_GELU -> PostOps.Eltwise.QUICK_GELU;
-                case SILU -> PostOps.Eltwise.SILU;
-                case RELU -> PostOps.Eltwise.RELU;
-            });
-            fc1 = Kernels.linear(hidden, first.fc1Weight(), View.dense(1, f), View.dense(rows, f), activation);
-            fc2 = Kernels.linear(View.dense(rows, f), first.fc2Weight(), View.dense(1, c), hidden,
-                    PostOps.none().add(hidden));
             all = List.of(qkvProduct, queryKey, softmax, attend, outProduct, norm, fc1, fc2);
+            long elements = a.length() + b.length() + qkv.length() + scores.length() + context.length()
+                    + inner.length() + (normed == null ? 0 : normed.length()) + (mask == null ? 0 : mask.length());
+            bytes = 4 * elements;
             // Fixed bindings: the attention buffers never change.
             queryKey.bind(Args.SRC, qkv, 0).bind(Args.WEIGHTS, qkv, c).bind(Args.DST, scores);
             softmax.bind(Args.SRC, scores).bind(Args.DST, scores);
@@ -282,6 +345,10 @@ public final class TransformerStack implements AutoCloseable {
             if (mask != null) {
                 queryKey.bind(Args.postOp(0), mask);
             }
+        }
+
+        long bytes() {
+            return bytes;
         }
 
         INDArray run(INDArray x, float[] additive) {
@@ -337,9 +404,10 @@ public final class TransformerStack implements AutoCloseable {
             for (int bi = 0; bi < batches; bi++) {
                 for (int q = 0; q < rowsPerBatch; q++) {
                     for (int k = 0; k < length; k++) {
+                        // Added, not replaced, as in the graph: a row with every key hidden stays the graph's row.
                         float v = padded ? additive[bi * length + k] : 0f;
                         if (causal && k > q) {
-                            v = MASKED;
+                            v += MASKED;
                         }
                         m[(bi * rowsPerBatch + q) * length + k] = v;
                     }

@@ -240,6 +240,7 @@ public final class Kernels {
                     what);
             dnnl_primitive primitive = new dnnl_primitive();
             OneDnn.check(dnnl_primitive_create(primitive, pd), what);
+            // (The Primitive constructor destroys the primitive itself if it fails.)
             Map<Integer, dnnl_memory_desc_t> packed = new LinkedHashMap<>();
             if (packedArg != null) {
                 // A copy: the queried descriptor lives inside the primitive descriptor, destroyed below.

@@ -111,7 +111,10 @@ public final class OneDnn {
         }
     }
 
-    /** This thread's stream: oneDNN streams are not shared between threads. */
+    /**
+     * This thread's stream: oneDNN streams are not shared between threads. A stream is a small native object kept
+     * for the thread's life (CPU streams hold no buffers).
+     */
     static dnnl_stream stream() {
         return STREAMS.get();
     }

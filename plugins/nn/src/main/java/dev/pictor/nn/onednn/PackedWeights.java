@@ -19,9 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A Linear layer's weight copied once into the blocked layout oneDNN's matrix-product kernels read fastest — on
- * this machine the same layout for every number of rows, so one copy serves every batch shape. Should a kernel
- * ask for another layout (another CPU, other shapes), the weight is repacked into it once and both are kept.
+ * A Linear layer's weight copied once into the blocked layout oneDNN's matrix-product kernels read fastest. On
+ * AVX-512 CPUs oneDNN 2.5 picks the same layout for every number of rows, so one copy serves every batch shape;
+ * should a kernel ask for another layout (another CPU, other shapes), the weight is repacked into it once and both
+ * are kept.
  *
  * <pre>{@code
  * PackedWeights w = PackedWeights.of(linearWeight);          // PyTorch [out, in]

@@ -22,8 +22,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * one primitive serves every layer of a model whose layers share shapes.
  *
  * <p>{@link #bind} checks the array's type and that the slot's view fits inside its buffer, so a wrong size
- * fails in Java rather than as a stray native write. Not thread-safe: one primitive per thread. Close it to free
- * the native objects.
+ * fails in Java rather than as a stray native write, and holds the array until the slot is bound again, so it
+ * cannot be freed under the kernel. Not thread-safe: one primitive per thread. Close it to free the native
+ * objects.
  *
  * <pre>{@code
  * try (Primitive ln = Kernels.layerNorm(View.dense(16, 384), 1e-12f)) {
@@ -39,6 +40,8 @@ public final class Primitive implements AutoCloseable {
     private final long[] extents;
     private final dnnl_memory[] memories;
     private final boolean[] bound;
+    /** The arrays bound, held so that none is freed while the kernel still points at it. */
+    private final INDArray[] held;
     private final dnnl_memory_desc_t[] packed;
     private final dnnl_exec_arg_t args;
     private final Kernels.Address address = new Kernels.Address();
@@ -58,17 +61,23 @@ public final class Primitive implements AutoCloseable {
         this.packed = new dnnl_memory_desc_t[n];
         memories = new dnnl_memory[n];
         bound = new boolean[n];
+        held = new INDArray[n];
         args = new dnnl_exec_arg_t(n);
         int i = 0;
-        for (Map.Entry<Integer, View> e : slots.entrySet()) {
-            views[i] = e.getValue();
-            extents[i] = e.getValue().extent();
-            slot(i++, e.getKey(), Kernels.desc(e.getValue()));
-        }
-        for (Map.Entry<Integer, dnnl_memory_desc_t> e : packed.entrySet()) {
-            this.packed[i] = e.getValue();
-            extents[i] = dnnl_memory_desc_get_size(e.getValue()) / 4;
-            slot(i++, e.getKey(), e.getValue());
+        try {
+            for (Map.Entry<Integer, View> e : slots.entrySet()) {
+                views[i] = e.getValue();
+                extents[i] = e.getValue().extent();
+                slot(i++, e.getKey(), Kernels.desc(e.getValue()));
+            }
+            for (Map.Entry<Integer, dnnl_memory_desc_t> e : packed.entrySet()) {
+                this.packed[i] = e.getValue();
+                extents[i] = dnnl_memory_desc_get_size(e.getValue()) / 4;
+                slot(i++, e.getKey(), e.getValue());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
         args.position(0);
     }
@@ -119,6 +128,7 @@ public final class Primitive implements AutoCloseable {
         address.at(array.data().addressPointer().address() + 4 * offset);
         OneDnn.check(dnnl_memory_set_data_handle(memories[slot], address), what + " bind");
         bound[slot] = true;
+        held[slot] = array;
         return this;
     }
 
@@ -160,8 +170,11 @@ public final class Primitive implements AutoCloseable {
         if (!closed) {
             closed = true;
             for (dnnl_memory m : memories) {
-                dnnl_memory_destroy(m);
+                if (m != null && !m.isNull()) {
+                    dnnl_memory_destroy(m);
+                }
             }
+            java.util.Arrays.fill(held, null);
             dnnl_primitive_destroy(primitive);
         }
     }

@@ -27,6 +27,8 @@ class TransformerStackTest {
     @BeforeAll
     static void oneDnnLoads() {
         // The project ships oneDNN's linux-x86_64 build: on this platform it must load, not be skipped.
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+                && System.getProperty("os.arch").matches("amd64|x86_64"), "oneDNN natives are shipped for linux-x86_64");
         assertThat(OneDnn.available()).as(String.valueOf(OneDnn.unavailableReason())).isTrue();
     }
 
@@ -91,9 +93,16 @@ class TransformerStackTest {
     void keepsALimitedNumberOfShapesAndStaysRightAfterEvicting() {
         Fixture f = Fixture.load("transformer_post_ln");
         try (TransformerStack stack = TransformerStack.of(BERT_LIKE, List.of(""), f.params())) {
+            INDArray probe = Nd4j.randn(DataType.FLOAT, 1, 2, 8);
+            INDArray early = stack.run(probe, null, false).dup();
             for (int t = 1; t <= TransformerStack.PLANS + 3; t++) {
                 stack.run(Nd4j.randn(DataType.FLOAT, 1, t, 8), null, false);
             }
+            assertThat(stack.cachedShapes()).hasSize(TransformerStack.PLANS).doesNotContain("1x2:none")
+                    .endsWith("1x" + (TransformerStack.PLANS + 3) + ":none");
+            // An evicted shape is rebuilt and gives the same numbers; the most recent one is still cached.
+            assertThat(stack.run(probe, null, false)).isEqualTo(early);
+            assertThat(stack.cachedShapes()).endsWith("1x2:none");
             Fixture.assertClose(stack.run(f.get("input.x"), f.get("input.mask"), false), f.get("output"),
                     "fused post-LN after eviction");
         }
@@ -123,6 +132,10 @@ class TransformerStackTest {
             assertThatThrownBy(() -> stack.run(Nd4j.zeros(DataType.FLOAT, 2, 5, 8), Nd4j.ones(2, 4), false))
                     .hasMessageContaining("mask must be [2, 5]");
         }
+        Map<String, INDArray> wrong = new HashMap<>(f.params());
+        wrong.put("intermediate.dense.weight", Nd4j.zeros(DataType.FLOAT, 16, 8));
+        assertThatThrownBy(() -> TransformerStack.of(BERT_LIKE, List.of(""), wrong))
+                .hasMessageContaining("intermediate.dense.weight has shape [16, 8] but this block needs [32, 8]");
         Map<String, INDArray> missing = new HashMap<>(f.params());
         missing.remove("output.dense.bias");
         assertThatThrownBy(() -> TransformerStack.of(BERT_LIKE, List.of(""), missing))
