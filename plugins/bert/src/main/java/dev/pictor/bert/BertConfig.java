@@ -1,5 +1,9 @@
 package dev.pictor.bert;
 
+import dev.pictor.api.BadInputException;
+import dev.pictor.nn.layers.Activation;
+import dev.pictor.nn.layers.TransformerBlock;
+
 /**
  * The size of a BERT encoder, as in a Hugging Face {@code config.json}.
  *
@@ -22,4 +26,18 @@ public record BertConfig(int vocabSize, int hidden, int layers, int heads, int i
     public static final BertConfig MINILM_L6 = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12);
     /** bert-base-uncased. */
     public static final BertConfig BASE_UNCASED = new BertConfig(30522, 768, 12, 12, 3072, 512, 2, 1e-12);
+
+    /** One encoder layer: post-LN, exact GELU, Hugging Face names (the graph and the fused engine both build it). */
+    public TransformerBlock layer() {
+        return new TransformerBlock(hidden, heads, intermediate, Activation.GELU, TransformerBlock.Norm.POST,
+                layerNormEps, TransformerBlock.Names.BERT);
+    }
+
+    /** Refuses a sequence longer than the position table, naming the fix. */
+    public void checkLength(long length) {
+        if (length > maxPositions) {
+            throw new BadInputException("sequence of " + length + " tokens is longer than the model's "
+                    + maxPositions + ": truncate it (the tokenizer's maxLength)");
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package dev.pictor.bert;
 
 import dev.pictor.nn.Graph;
-import dev.pictor.nn.layers.Activation;
 import dev.pictor.nn.layers.Embedding;
 import dev.pictor.nn.layers.LayerNorm;
 import dev.pictor.nn.layers.TransformerBlock;
@@ -64,8 +63,7 @@ public final class BertEncoderModel {
                 .add(new Embedding(config.typeVocabSize(), config.hidden(), 0.02)
                         .apply(g, Graph.join(prefix, "embeddings.token_type_embeddings"), types));
         x = new LayerNorm(config.hidden(), config.layerNormEps()).apply(g, Graph.join(prefix, "embeddings.LayerNorm"), x);
-        TransformerBlock layer = new TransformerBlock(config.hidden(), config.heads(), config.intermediate(),
-                Activation.GELU, TransformerBlock.Norm.POST, config.layerNormEps(), TransformerBlock.Names.BERT);
+        TransformerBlock layer = config.layer();
         for (int i = 0; i < config.layers(); i++) {
             x = layer.apply(g, Graph.join(prefix, "encoder.layer." + i), x, mask, false);
         }
@@ -102,10 +100,7 @@ public final class BertEncoderModel {
     /** The placeholders for a batch of ids and mask (single segment). */
     public Map<String, INDArray> inputs(INDArray inputIds, INDArray attentionMask) {
         long length = inputIds.size(1);
-        if (length > config.maxPositions()) {
-            throw new dev.pictor.api.BadInputException("sequence of " + length + " tokens is longer than the model's "
-                    + config.maxPositions() + ": truncate it (the tokenizer's maxLength)");
-        }
+        config.checkLength(length);
         Map<String, INDArray> in = new LinkedHashMap<>();
         in.put("input_ids", inputIds.castTo(DataType.INT64));
         in.put("token_type_ids", Nd4j.zeros(DataType.INT64, inputIds.shape()));

@@ -5,8 +5,6 @@ import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.inference.TokenEmbeddings;
 import dev.pictor.nn.inference.TransformerStack;
-import dev.pictor.nn.layers.Activation;
-import dev.pictor.nn.layers.TransformerBlock;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,9 +41,7 @@ public final class BertInference implements AutoCloseable {
                 param(params, prefix, "embeddings.token_type_embeddings.weight"),
                 param(params, prefix, "embeddings.LayerNorm.weight"), param(params, prefix, "embeddings.LayerNorm.bias"),
                 config.layerNormEps());
-        TransformerBlock block = new TransformerBlock(config.hidden(), config.heads(), config.intermediate(),
-                Activation.GELU, TransformerBlock.Norm.POST, config.layerNormEps(), TransformerBlock.Names.BERT);
-        this.layers = TransformerStack.of(block, TransformerStack.prefixes(Graph.join(prefix, "encoder.layer"),
+        this.layers = TransformerStack.of(config.layer(), TransformerStack.prefixes(Graph.join(prefix, "encoder.layer"),
                 config.layers()), params);
     }
 
@@ -53,27 +49,13 @@ public final class BertInference implements AutoCloseable {
     private static void checkShapes(BertConfig c, Map<String, INDArray> params, String prefix) {
         Map<String, long[]> want = new java.util.LinkedHashMap<>();
         long h = c.hidden();
-        long i = c.intermediate();
         want.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
         want.put("embeddings.position_embeddings.weight", new long[] {c.maxPositions(), h});
         want.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
         want.put("embeddings.LayerNorm.weight", new long[] {h});
         want.put("embeddings.LayerNorm.bias", new long[] {h});
-        for (int l = 0; l < c.layers(); l++) {
-            String p = "encoder.layer." + l + ".";
-            for (String part : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
-                    "attention.output.dense"}) {
-                want.put(p + part + ".weight", new long[] {h, h});
-                want.put(p + part + ".bias", new long[] {h});
-            }
-            want.put(p + "intermediate.dense.weight", new long[] {i, h});
-            want.put(p + "intermediate.dense.bias", new long[] {i});
-            want.put(p + "output.dense.weight", new long[] {h, i});
-            want.put(p + "output.dense.bias", new long[] {h});
-            for (String norm : new String[] {"attention.output.LayerNorm", "output.LayerNorm"}) {
-                want.put(p + norm + ".weight", new long[] {h});
-                want.put(p + norm + ".bias", new long[] {h});
-            }
+        for (String layer : TransformerStack.prefixes("encoder.layer", c.layers())) {
+            want.putAll(TransformerStack.parameterShapes(c.layer(), layer));
         }
         want.forEach((name, shape) -> {
             INDArray t = param(params, prefix, name);
@@ -105,11 +87,7 @@ public final class BertInference implements AutoCloseable {
 
     /** The last layer's hidden states {@code [B, T, hidden]}: this object's array, overwritten by the next call. */
     public INDArray hiddenStates(TokenBatch batch) {
-        long length = batch.inputIds().size(1);
-        if (length > config.maxPositions()) {
-            throw new BadInputException("sequence of " + length + " tokens is longer than the model's "
-                    + config.maxPositions() + ": truncate it (the tokenizer's maxLength)");
-        }
+        config.checkLength(batch.inputIds().size(1));
         long[][] ids = batch.inputIds().toLongMatrix();
         long[][] types = batch.tokenTypeIds() == null ? null : batch.tokenTypeIds().toLongMatrix();
         INDArray x = embeddings.lookup(ids, types);

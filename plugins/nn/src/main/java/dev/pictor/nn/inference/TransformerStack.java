@@ -102,29 +102,40 @@ public final class TransformerStack implements AutoCloseable {
         return new TransformerStack(block, List.copyOf(layers));
     }
 
-    /** The shapes the graph layer would create, so a wrong checkpoint fails here with names, not inside oneDNN. */
-    private static void checkShapes(TransformerBlock block, Map<String, INDArray> params, String p) {
+    /**
+     * Every parameter of one layer under {@code prefix}, with the shape the graph layer creates: what a checkpoint
+     * must hold for it.
+     */
+    public static Map<String, long[]> parameterShapes(TransformerBlock block, String prefix) {
         long c = block.dim();
         long f = block.hidden();
-        AttentionNames a = block.names().attention();
+        TransformerBlock.Names n = block.names();
+        AttentionNames a = n.attention();
         Map<String, long[]> want = new LinkedHashMap<>();
         for (String projection : List.of(a.query(), a.key(), a.value(), a.output())) {
-            want.put(Graph.join(projection, "weight"), new long[] {c, c});
-            want.put(Graph.join(projection, "bias"), new long[] {c});
+            want.put(Graph.join(prefix, projection + ".weight"), new long[] {c, c});
+            want.put(Graph.join(prefix, projection + ".bias"), new long[] {c});
         }
-        want.put(Graph.join(block.names().mlpIn(), "weight"), new long[] {f, c});
-        want.put(Graph.join(block.names().mlpIn(), "bias"), new long[] {f});
-        want.put(Graph.join(block.names().mlpOut(), "weight"), new long[] {c, f});
-        want.put(Graph.join(block.names().mlpOut(), "bias"), new long[] {c});
-        for (String norm : List.of(block.names().norm1(), block.names().norm2())) {
-            want.put(Graph.join(norm, "weight"), new long[] {c});
-            want.put(Graph.join(norm, "bias"), new long[] {c});
+        want.put(Graph.join(prefix, n.mlpIn() + ".weight"), new long[] {f, c});
+        want.put(Graph.join(prefix, n.mlpIn() + ".bias"), new long[] {f});
+        want.put(Graph.join(prefix, n.mlpOut() + ".weight"), new long[] {c, f});
+        want.put(Graph.join(prefix, n.mlpOut() + ".bias"), new long[] {c});
+        for (String norm : List.of(n.norm1(), n.norm2())) {
+            want.put(Graph.join(prefix, norm + ".weight"), new long[] {c});
+            want.put(Graph.join(prefix, norm + ".bias"), new long[] {c});
         }
-        want.forEach((name, shape) -> {
-            int dot = name.lastIndexOf('.');
-            INDArray w = weight(params, p, name.substring(0, dot), name.substring(dot + 1));
+        return want;
+    }
+
+    /** So a wrong checkpoint fails here with names, not inside oneDNN. */
+    private static void checkShapes(TransformerBlock block, Map<String, INDArray> params, String p) {
+        parameterShapes(block, p).forEach((name, shape) -> {
+            INDArray w = params.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("no parameter " + name + " for the transformer stack");
+            }
             if (!java.util.Arrays.equals(w.shape(), shape)) {
-                throw new IllegalArgumentException("parameter " + Graph.join(p, name) + " has shape "
+                throw new IllegalArgumentException("parameter " + name + " has shape "
                         + java.util.Arrays.toString(w.shape()) + " but this block needs "
                         + java.util.Arrays.toString(shape) + ": the weights are for another size of layer");
             }

@@ -160,11 +160,6 @@ public final class Primitive implements AutoCloseable {
         OneDnn.check(dnnl_primitive_execute(primitive, OneDnn.stream(), ids.length, args), what);
     }
 
-    /** The view a slot reads or writes (null for a packed slot). */
-    public View view(int arg) {
-        return views[slot(arg)];
-    }
-
     @Override
     public void close() {
         if (!closed) {
