@@ -106,32 +106,11 @@ public final class MiniLmVsOrt {
         double[] g = new double[rounds * block];
         double[] o = new double[rounds * block];
         for (int i = 0; i < rounds; i++) {
-            Thread.sleep(50);
-            for (int j = -1; j < block; j++) {
-                long t = System.nanoTime();
-                fused.hiddenStates(batch);
-                if (j >= 0) {
-                    f[i * block + j] = (System.nanoTime() - t) / 1e6;
-                }
-            }
+            block(() -> fused.hiddenStates(batch), f, i * block, block);
             if (withGraph) {
-                Thread.sleep(50);
-                for (int j = -1; j < block; j++) {
-                    long t = System.nanoTime();
-                    bert.graph().outputShared(ours, bert.hiddenStates());
-                    if (j >= 0) {
-                        g[i * block + j] = (System.nanoTime() - t) / 1e6;
-                    }
-                }
+                block(() -> bert.graph().outputShared(ours, bert.hiddenStates()), g, i * block, block);
             }
-            Thread.sleep(50);
-            for (int j = -1; j < block; j++) {
-                long t = System.nanoTime();
-                ort(env, session, ids, mask);
-                if (j >= 0) {
-                    o[i * block + j] = (System.nanoTime() - t) / 1e6;
-                }
-            }
+            block(() -> ort(env, session, ids, mask), o, i * block, block);
         }
         if (PROFILE) {
             fused.encoderLayers().profiling(true);
@@ -156,6 +135,22 @@ public final class MiniLmVsOrt {
         String graph = withGraph ? String.format(" %.2f ms (%.2f) |", median(g), om / median(g)) : "";
         System.out.printf("| %s | %d × %d | %.2f ms (%.1f texts/s) |%s %.2f ms (%.1f texts/s) | **%.2f** |%n", what,
                 n, ids[0].length, fm, n * 1000 / fm, graph, om, n * 1000 / om, om / fm);
+    }
+
+    /** A call timed by {@link #block}. */
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** After a 50 ms pause, one untimed call, then {@code count} timed ones (ms) into {@code into[from…]}. */
+    private static void block(Call call, double[] into, int from, int count) throws Exception {
+        Thread.sleep(50);
+        call.run();
+        for (int j = 0; j < count; j++) {
+            long t = System.nanoTime();
+            call.run();
+            into[from + j] = (System.nanoTime() - t) / 1e6;
+        }
     }
 
     private static void ort(OrtEnvironment env, OrtSession session, long[][] ids, long[][] mask) throws Exception {
