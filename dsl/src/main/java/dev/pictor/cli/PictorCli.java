@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
-        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class,
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {
@@ -49,6 +49,11 @@ public final class PictorCli implements Runnable {
     @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
             description = "Compute threads on the CPU (default: all cores).")
     Integer threads;
+
+    @Option(names = "--isa", paramLabel = "ISA", scope = ScopeType.INHERIT,
+            description = "Native build to run: auto (default: the best this CPU runs), avx512, avx2 or generic."
+                    + " For testing; `pictor doctor` shows the choice.")
+    String isa;
 
     @Option(names = "--online", scope = ScopeType.INHERIT,
             description = "Allow downloading artifacts from their URLs (default: offline).")
@@ -73,6 +78,7 @@ public final class PictorCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.setOut(stdout());
         int status;
         try {
             status = execute(args, System.out, System.err);
@@ -88,7 +94,34 @@ public final class PictorCli implements Runnable {
                             + (trace ? "" : " (run again with --stacktrace and report it)")));
             status = FAILURE;
         }
+        System.out.flush();
         System.exit(status);
+    }
+
+    /**
+     * The process's real standard output. The {@code pictor} launcher gives the JVM stderr as descriptor 1 — where
+     * HotSpot writes a crash banner and native libraries print — and the real stdout as the descriptor named by
+     * {@code pictor.stdout.fd}, so a crash or a native library's chatter never mixes into output a script reads.
+     */
+    static PrintStream stdout() {
+        String fd = System.getProperty("pictor.stdout.fd");
+        if (fd != null && fd.matches("\\d+")) {
+            try {
+                // The descriptor itself, not a reopened /proc/self/fd/N: a reopened file would have its own offset
+                // and overwrite what the shell writes to the same file after us. Needs the launcher's
+                // --add-opens java.base/java.io=ALL-UNNAMED.
+                java.io.FileDescriptor descriptor = new java.io.FileDescriptor();
+                java.lang.reflect.Field field = java.io.FileDescriptor.class.getDeclaredField("fd");
+                field.setAccessible(true);
+                field.setInt(descriptor, Integer.parseInt(fd));
+                return new PrintStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(descriptor),
+                        1 << 16), true, java.nio.charset.Charset.defaultCharset());
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                System.err.println("warning: cannot write to descriptor " + fd + " (" + e + "): output goes to"
+                        + " the JVM's stdout");
+            }
+        }
+        return System.out;
     }
 
     /** Runs the command line and returns its exit code. */
@@ -123,6 +156,9 @@ public final class PictorCli implements Runnable {
     Pictor pictor() {
         if (pictor == null) {
             configureLogging();
+            if (isa != null) {
+                System.setProperty(dev.pictor.api.device.CpuNatives.PROPERTY, isa);
+            }
             Device d = Device.parse(device);
             if (threads != null) {
                 if (threads < 1) {
@@ -131,6 +167,10 @@ public final class PictorCli implements Runnable {
                 d = d.withThreads(threads);
             }
             dev.pictor.api.device.Backends.require(d);
+            if (d.kind() == Device.Kind.CPU) {
+                // Before anything loads ND4J: a native build this CPU cannot run is one line here, not a SIGILL.
+                dev.pictor.api.device.CpuNatives.select();
+            }
             pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
         }
         return pictor;

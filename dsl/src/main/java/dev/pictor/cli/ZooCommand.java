@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -85,9 +86,15 @@ final class ZooCommand implements Runnable {
         }
     }
 
-    /** {@code zoo verify [NAME]}: checks every artifact's SHA-256; exit 1 if any is missing or differs. */
+    /**
+     * {@code zoo verify [NAME] [--require-all]}: checks every artifact's SHA-256. OK, CORRUPT (exit 1) or NOT
+     * DOWNLOADED (an on-demand artifact this machine does not have yet, listed with the command that fetches it;
+     * exit 0 unless {@code --require-all}).
+     */
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check pipelines' artifacts against their SHA-256 (all pipelines if no NAME).")
+            description = {"Check pipelines' artifacts against their SHA-256 (all pipelines if no NAME): OK,"
+                    + " CORRUPT (exit 1) or NOT DOWNLOADED (with the command that fetches it; exit 0 unless"
+                    + " --require-all)."})
     static final class VerifyCommand implements Callable<Integer> {
         @ParentCommand
         ZooCommand zoo;
@@ -95,29 +102,39 @@ final class ZooCommand implements Runnable {
         @Parameters(paramLabel = "NAME", arity = "0..1", description = "A name from `pictor zoo list`.")
         String name;
 
+        @Option(names = "--require-all", description = "Fail (exit 1) when an artifact is not downloaded.")
+        boolean requireAll;
+
         @Override
         public Integer call() {
             PluginRegistry registry = zoo.cli.pictor().plugins();
             List<ZooEntry> entries = name == null ? registry.zoo() : List.of(registry.zooEntry(name));
-            int bad = 0;
+            int corrupt = 0;
+            int absent = 0;
             int checked = 0;
             for (ZooEntry e : entries) {
                 for (Artifact a : e.pipeline().artifacts()) {
                     Verification v = zoo.cli.pictor().artifacts().verify(a, e.resources());
                     checked++;
-                    zoo.cli.out().println(v.status() + "\t" + e.name() + "\t" + a.name()
+                    zoo.cli.out().println(v.status().label() + "\t" + e.name() + "\t" + a.name()
                             + (v.ok() ? "\tsha256 " + a.sha256() : "\t" + v.problem()));
-                    if (!v.ok()) {
-                        bad++;
+                    switch (v.status()) {
+                        case CORRUPT -> corrupt++;
+                        case NOT_DOWNLOADED -> absent++;
+                        default -> { }
                     }
                 }
             }
-            if (bad > 0) {
-                throw new dev.pictor.api.PictorException(bad + " of " + checked + " artifacts failed verification:"
-                        + " see the lines above");
-            }
             if (checked == 0 && name != null) {
                 throw new BadInputException("zoo pipeline '" + name + "' has no artifacts to verify");
+            }
+            if (corrupt > 0) {
+                throw new dev.pictor.api.PictorException(corrupt + " of " + checked + " artifacts are corrupt: see"
+                        + " the lines above");
+            }
+            if (absent > 0 && requireAll) {
+                throw new dev.pictor.api.PictorException(absent + " of " + checked + " artifacts are not"
+                        + " downloaded (--require-all): fetch them with the commands above");
             }
             return 0;
         }

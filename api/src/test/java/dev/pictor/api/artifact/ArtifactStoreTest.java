@@ -60,7 +60,7 @@ class ArtifactStoreTest {
             assertThat(left.filter(Files::isRegularFile)).isEmpty();
         }
         Verification v = store.verify(a, getClass().getClassLoader());
-        assertThat(v.status()).isEqualTo(Verification.Status.MISMATCH);
+        assertThat(v.status()).isEqualTo(Verification.Status.CORRUPT);
     }
 
     @Test
@@ -71,8 +71,56 @@ class ArtifactStoreTest {
         Path cached = store.resolve(a, getClass().getClassLoader());
         Files.writeString(cached, "tampered");
         Verification v = store.verify(a, getClass().getClassLoader());
-        assertThat(v.status()).isEqualTo(Verification.Status.MISMATCH);
-        assertThat(v.problem()).contains("delete " + cached);
+        assertThat(v.status()).isEqualTo(Verification.Status.CORRUPT);
+        assertThat(v.problem()).contains("`rm '" + cached + "'`");
+    }
+
+    @Test
+    void aCachedFileIsHashedWhenOpenedAndRefusedWithTheRepairWhenCorrupt() throws Exception {
+        Path f = Files.write(dir.resolve("words.txt"), WORDS);
+        Artifact a = new Artifact("words.txt", sha(WORDS), List.of("file:" + f));
+        ArtifactStore store = new ArtifactStore(dir.resolve("cache"), false);
+        Path cached = store.resolve(a, getClass().getClassLoader());
+        assertThat(store.resolve(a, getClass().getClassLoader())).isEqualTo(cached);
+        // One flipped byte, same size: the next open in this process sees it (size/time stamp changed).
+        byte[] bytes = Files.readAllBytes(cached);
+        bytes[3] ^= 1;
+        Files.write(cached, bytes);
+        Files.setLastModifiedTime(cached, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(cached).toMillis() + 2000));
+        assertThatThrownBy(() -> store.resolve(a, getClass().getClassLoader()))
+                .isInstanceOf(ArtifactMismatchException.class)
+                .hasMessageStartingWith("cached artifact 'words.txt' is corrupt (SHA-256 ")
+                .hasMessageEndingWith("delete it with `rm '" + cached + "'` and run again to copy it anew from its"
+                        + " source");
+        // The repair the message names works.
+        Files.delete(cached);
+        assertThat(Files.readAllBytes(store.resolve(a, getClass().getClassLoader()))).isEqualTo(WORDS);
+    }
+
+    @Test
+    void anArtifactNoSourceHasYetIsNotDownloadedWithTheCommandThatFetchesIt() throws Exception {
+        Artifact a = new Artifact("big.bin", sha(WORDS),
+                List.of("maven:org.example:no-such-model:9.9:weights!model/big.bin"));
+        ArtifactStore store = new ArtifactStore(dir.resolve("cache"), false);
+        String repo = System.getProperty("maven.repo.local");
+        System.setProperty("maven.repo.local", dir.resolve("empty-m2").toString());
+        try {
+            Verification v = store.verify(a, getClass().getClassLoader());
+            assertThat(v.status()).isEqualTo(Verification.Status.NOT_DOWNLOADED);
+            assertThat(v.status().label()).isEqualTo("NOT DOWNLOADED");
+            assertThat(v.problem()).isEqualTo("not downloaded: fetch it with `mvn dependency:get"
+                    + " -Dartifact=org.example:no-such-model:9.9:jar:weights`");
+            assertThatThrownBy(() -> store.resolve(a, getClass().getClassLoader()))
+                    .isInstanceOf(ArtifactNotFoundException.class)
+                    .hasMessageContaining("not in the local Maven repository: get it with `mvn dependency:get");
+        } finally {
+            if (repo == null) {
+                System.clearProperty("maven.repo.local");
+            } else {
+                System.setProperty("maven.repo.local", repo);
+            }
+        }
     }
 
     @Test

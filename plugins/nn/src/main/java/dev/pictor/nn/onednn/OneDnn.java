@@ -77,6 +77,7 @@ public final class OneDnn {
                 return;
             }
             try {
+                capIsa();
                 dnnl_engine e = new dnnl_engine();
                 check(dnnl_engine_create(e, dnnl_cpu, 0), "engine creation");
                 engine = e;
@@ -85,6 +86,25 @@ public final class OneDnn {
                         + "): is org.bytedeco:dnnl's native jar for this platform on the class path?";
             }
         }
+    }
+
+    /**
+     * When a lower native build than the CPU's best was forced ({@code --isa avx2} on an AVX-512 machine), caps
+     * this oneDNN's JIT at it too, so the process computes as that CPU would. Must run before the first primitive;
+     * oneDNN ignores it afterwards. The environment variable {@code DNNL_MAX_CPU_ISA}, if set, already did.
+     */
+    private static void capIsa() {
+        dev.pictor.api.device.CpuNatives.Choice c = dev.pictor.api.device.CpuNatives.select();
+        dev.pictor.api.device.Isa cap = c == null ? null : c.oneDnnCap();
+        if (cap == null || System.getenv(dev.pictor.api.device.CpuNatives.ONEDNN_CAP_ENV) != null) {
+            return;
+        }
+        int isa = switch (cap) {
+            case AVX2 -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2;
+            case GENERIC -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_sse41;
+            case AVX512 -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_all;
+        };
+        check(org.bytedeco.dnnl.global.dnnl.dnnl_set_max_cpu_isa(isa), "setting the maximum CPU ISA");
     }
 
     static dnnl_engine engine() {
