@@ -21,8 +21,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and every gradient.
  */
 public final class Fixture {
-    /** The bound: float32 results within 1e-5 of the reference, relative to its largest magnitude. */
-    public static final double TOLERANCE = 1e-5;
+    /** The largest reference gradient of this case: the scale near-zero gradients are held to (Tolerance). */
+    private final double gradientScale;
 
     private final String name;
     private final Map<String, INDArray> tensors;
@@ -30,6 +30,8 @@ public final class Fixture {
     private Fixture(String name, Map<String, INDArray> tensors) {
         this.name = name;
         this.tensors = tensors;
+        this.gradientScale = dev.pictor.api.testing.Tolerance.scale(tensors.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("grad.")).map(Map.Entry::getValue).toList());
     }
 
     public static Fixture load(String name) {
@@ -103,11 +105,11 @@ public final class Fixture {
         SDVariable out = build.apply(g, inputs);
         g.load(params(), true);
         INDArray actual = g.output(Map.of(), out);
-        assertClose(actual, get("output"), "output of " + name);
+        assertClose(actual, get("output"), 0, "output of " + name);
         // The direct executor must give the same result as SameDiff's own (twice: the second run reuses arrays).
         GraphExecutor direct = new GraphExecutor(g.sameDiff(), List.of(out.name()));
-        assertClose(direct.output(Map.of()).get(out.name()), get("output"), "direct output of " + name);
-        assertClose(direct.output(Map.of()).get(out.name()), get("output"), "direct output of " + name);
+        assertClose(direct.output(Map.of()).get(out.name()), get("output"), 0, "direct output of " + name);
+        assertClose(direct.output(Map.of()).get(out.name()), get("output"), 0, "direct output of " + name);
         if (!gradients) {
             return;
         }
@@ -120,15 +122,15 @@ public final class Fixture {
         }
         Map<String, INDArray> grads = g.gradients(Map.of(), loss, wrt);
         for (String p : g.paramNames()) {
-            assertClose(grads.get(p), get("grad.param." + p), "gradient of " + p + " in " + name);
+            assertClose(grads.get(p), get("grad.param." + p), gradientScale, "gradient of " + p + " in " + name);
         }
         for (String in : withGrad) {
-            assertClose(grads.get("in_" + in), get("grad.input." + in), "gradient of input " + in + " in " + name);
+            assertClose(grads.get("in_" + in), get("grad.input." + in), gradientScale, "gradient of input " + in + " in " + name);
         }
         // The training path runs the same gradient graph through the direct executor: it must agree too.
         Graph.Gradients.Result fast = g.gradientRunner(loss, wrt).compute(Map.of());
         for (String p : g.paramNames()) {
-            assertClose(fast.gradients().get(p), get("grad.param." + p), "direct gradient of " + p + " in " + name);
+            assertClose(fast.gradients().get(p), get("grad.param." + p), gradientScale, "direct gradient of " + p + " in " + name);
         }
         for (String in : withGrad) {
             assertClose(fast.gradients().get("in_" + in), get("grad.input." + in),
@@ -136,25 +138,19 @@ public final class Fixture {
         }
     }
 
-    /**
-     * Largest absolute difference over the reference's largest magnitude, floored at 0.01 so that a gradient that
-     * is exactly zero in theory (an attention key's bias) is compared with an absolute bound of 1e-7.
-     */
-    public static double relativeError(INDArray actual, INDArray expected) {
-        INDArray a = actual.castTo(DataType.DOUBLE);
-        INDArray e = expected.castTo(DataType.DOUBLE);
-        double scale = Math.max(Transforms.abs(e).maxNumber().doubleValue(), 1e-2);
-        return Transforms.abs(a.sub(e)).maxNumber().doubleValue() / scale;
-    }
-
-    /** The worst relative error seen per check, for the parity report. */
+    /** The worst error of each check as a share of its bound (Tolerance), for the parity report. */
     public static final Map<String, Double> WORST = new java.util.concurrent.ConcurrentSkipListMap<>();
 
+    /** As {@link #assertClose(INDArray, INDArray, double, String)}, scaled by the tensor alone. */
     public static void assertClose(INDArray actual, INDArray expected, String what) {
+        assertClose(actual, expected, 0, what);
+    }
+
+    /** Compares with the project's one parity rule ({@link dev.pictor.api.testing.Tolerance}). */
+    public static void assertClose(INDArray actual, INDArray expected, double scale, String what) {
         assertThat(actual).as(what + " missing").isNotNull();
-        assertThat(actual.shape()).as(what + " shape").containsExactly(expected.shape());
-        double error = relativeError(actual, expected);
-        WORST.merge(what.replaceAll("^(output|gradient of (input )?\\S+) (of|in) ", ""), error, Math::max);
-        assertThat(error).as(what + " relative error").isLessThanOrEqualTo(TOLERANCE);
+        WORST.merge(what.replaceAll("^(output|gradient of (input )?\\S+) (of|in) ", ""),
+                dev.pictor.api.testing.Tolerance.ratio(actual, expected, scale), Math::max);
+        dev.pictor.api.testing.Tolerance.assertClose(actual, expected, scale, what);
     }
 }
