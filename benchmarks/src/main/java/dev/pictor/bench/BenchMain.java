@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * mvn -B -DskipTests package -pl benchmarks -am
- * java -cp 'benchmarks/target/lib/*:benchmarks/target/classes' dev.pictor.bench.BenchMain [--quick] [--peak 430]
+ * java -cp 'benchmarks/target/lib/*:benchmarks/target/classes' dev.pictor.bench.BenchMain [--quick] [--peak GFLOPS (default: measured now)]
  *     [--include REGEX] [--no-overhead] [OUT.md]
  * </pre>
  * {@code --include} keeps the layer benchmarks whose method name matches; {@code --no-overhead} skips the per-op
@@ -37,7 +37,7 @@ public final class BenchMain {
         boolean quick = false;
         boolean overhead = true;
         String include = ".*";
-        double peak = 430;
+        double peak = 0;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -48,7 +48,14 @@ public final class BenchMain {
                 default -> out = Path.of(args[i]);
             }
         }
+        // The machine, and its peak measured now: shares of peak are of what this machine reaches in this run.
+        dev.pictor.api.device.MachineReport machine = dev.pictor.api.device.MachineReport.now(peak <= 0);
+        if (peak <= 0) {
+            peak = machine.peak().gflops();
+        }
         StringBuilder md = new StringBuilder();
+        machine.lines().forEach(l -> md.append("- ").append(l).append('\n'));
+        md.append('\n');
         md.append("| benchmark | shape | ms/call | ± | GFLOP/s | % of ").append((int) peak).append(" GFLOP/s peak |\n")
                 .append("|---|---|---:|---:|---:|---:|\n");
         for (RunResult r : run(LayerBenchmarks.class.getName() + "\\.(" + include + ")$", quick, FAST)) {
@@ -80,6 +87,11 @@ public final class BenchMain {
         List<String> jvm = new ArrayList<>(List.of("-Xmx6g", "-Dorg.bytedeco.javacpp.maxbytes=12G", "-Xss4m"));
         if (!jvmFlag.isEmpty()) {
             jvm.add(jvmFlag);
+        }
+        // The forks load the natives this JVM chose (a forced --isa included); DNNL_MAX_CPU_ISA is inherited.
+        dev.pictor.api.device.CpuNatives.Choice natives = dev.pictor.api.device.CpuNatives.select();
+        if (natives.isa() != null) {
+            jvm.add("-D" + dev.pictor.api.device.CpuNatives.PROPERTY + "=" + natives.isa().id());
         }
         ChainedOptionsBuilder o = new OptionsBuilder().include(include).forks(1)
                 .jvmArgs(jvm.toArray(String[]::new))

@@ -7,7 +7,6 @@ import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.bert.BertConfig;
 import dev.pictor.bert.BertEncoderModel;
 import dev.pictor.bert.BertInference;
-import dev.pictor.nn.onednn.OneDnn;
 import dev.pictor.bert.MiniLmImporter;
 import dev.pictor.bert.WordPieceTokenizer;
 import dev.pictor.api.weights.OnnxModel;
@@ -51,8 +50,8 @@ public final class MiniLmVsOrt {
         BertEncoderModel bert = new BertEncoderModel(BertConfig.MINILM_L6, Graph.Mode.INFER, 0);
         bert.graph().load(MiniLmImporter.parameters(OnnxModel.read(onnx)), false);
         BertInference fused = new BertInference(BertConfig.MINILM_L6, bert.graph().state(), "");
-        System.out.println(OneDnn.describe() + "; ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion()
-                + "; " + Runtime.getRuntime().availableProcessors() + " cores");
+        dev.pictor.api.device.MachineReport.now(true).lines().forEach(l -> System.out.println("- " + l));
+        System.out.println("- ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion() + ", 2 intra-op threads");
         System.out.println("| case | batch × length | Pictor (fused kernels) |" + (withGraph ? " Pictor graph (ratio) |" : "")
                 + " ONNX Runtime | Pictor speed / ORT |");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -83,6 +82,25 @@ public final class MiniLmVsOrt {
             report("batch 32 × 128 tokens", tokenizer.encodeBatch(longOnes), bert, fused, withGraph, env, session, rounds);
             report("1 sentence, 15 tokens", tokenizer.encodeBatch(List.of(
                     "A man is playing a guitar on the street near the old station.")), bert, fused, withGraph, env, session, rounds * 5);
+            // What users send: texts of varied length, batched as they come. Every batch has another padded length,
+            // so kernels built per shape are reused less than with one sentence repeated.
+            List<String> varied = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                StringBuilder sb = new StringBuilder();
+                int n = 3 + r.nextInt(i % 10 == 0 ? 90 : 30);
+                for (int w = 0; w < n; w++) {
+                    sb.append(words[r.nextInt(words.length)]).append(' ');
+                }
+                varied.add(sb.toString().strip() + ".");
+            }
+            for (int size : new int[] {1, 8, 32}) {
+                List<TokenBatch> batches = new ArrayList<>();
+                for (int from = 0; from < varied.size(); from += size) {
+                    batches.add(tokenizer.encodeBatch(varied.subList(from, Math.min(varied.size(), from + size))));
+                }
+                reportStream("150 texts of 4–93 words, batches of " + size, batches, fused, env, session,
+                        Math.max(3, rounds / 2));
+            }
         }
     }
 
@@ -135,6 +153,36 @@ public final class MiniLmVsOrt {
         String graph = withGraph ? String.format(" %.2f ms (%.2f) |", median(g), om / median(g)) : "";
         System.out.printf("| %s | %d × %d | %.2f ms (%.1f texts/s) |%s %.2f ms (%.1f texts/s) | **%.2f** |%n", what,
                 n, ids[0].length, fm, n * 1000 / fm, graph, om, n * 1000 / om, om / fm);
+    }
+
+    /** One pass over every batch per engine and round, rounds alternating; prints the median pass. */
+    private static void reportStream(String what, List<TokenBatch> batches, BertInference fused, OrtEnvironment env,
+            OrtSession session, int rounds) throws Exception {
+        List<long[][]> ids = new ArrayList<>();
+        List<long[][]> masks = new ArrayList<>();
+        int tokens = 0;
+        for (TokenBatch b : batches) {
+            ids.add(b.inputIds().toLongMatrix());
+            masks.add(b.attentionMask().toLongMatrix());
+            tokens += (int) b.attentionMask().sumNumber().longValue();
+        }
+        Call ours = () -> batches.forEach(fused::hiddenStates);
+        Call theirs = () -> {
+            for (int i = 0; i < ids.size(); i++) {
+                ort(env, session, ids.get(i), masks.get(i));
+            }
+        };
+        double[] f = new double[rounds];
+        double[] o = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            block(ours, f, i, 1);
+            block(theirs, o, i, 1);
+        }
+        double fm = median(f);
+        double om = median(o);
+        int n = batches.stream().mapToInt(TokenBatch::size).sum();
+        System.out.printf("| %s | %d texts, %d tokens | %.1f ms (%.1f texts/s) | %.1f ms (%.1f texts/s) | **%.2f** |%n",
+                what, n, tokens, fm, n * 1000 / fm, om, n * 1000 / om, om / fm);
     }
 
     /** A call timed by {@link #block}. */

@@ -40,6 +40,52 @@ class LauncherTest {
     }
 
     @Test
+    void doctorShowsTheCpuAndTheNativesChosenForIt() throws Exception {
+        Run r = pictor(dir, Map.of(), "doctor", "--no-peak");
+        assertThat(r.code()).as(r.err()).isZero();
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        boolean avx512 = cpuinfo.contains(" avx512bw") && cpuinfo.contains(" avx512vl");
+        boolean avx2 = cpuinfo.contains(" avx2");
+        String forced = System.getenv("PICTOR_ISA");
+        String expected = forced != null ? forced : avx512 ? "avx512" : avx2 ? "avx2" : "generic";
+        assertThat(r.out()).contains("cpu: ").contains("instruction sets: ").contains("threads: ")
+                .contains("natives: linux-x86_64-onednn" + (expected.equals("generic") ? " (" : "-" + expected + " ("))
+                .contains("onednn: Pictor's kernels on oneDNN 2.5.2 (cpu isa ");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void isaForcesABuildAndCapsOneDnnAtIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.readString(Path.of("/proc/cpuinfo")).contains(" avx2"));
+        Run r = pictor(dir, Map.of(), "--isa", "avx2", "doctor", "--no-peak");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("natives: linux-x86_64-onednn-avx2 (forced by --isa avx2)")
+                .contains("(cpu isa avx2); DNNL_MAX_CPU_ISA=AVX2");
+        Run bad = pictor(dir, Map.of(), "--isa", "sse9", "zoo", "list");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("error: unknown instruction set 'sse9' for --isa (pictor.isa): use auto,"
+                + " avx512, avx2 or generic\n");
+        assertThat(bad.out()).isEmpty();
+    }
+
+    @Test
+    void aJvmCrashLeavesItsReportInTheCacheAndNothingOnStdoutOrInTheWorkingDirectory() throws Exception {
+        Path cwd = Files.createDirectories(dir.resolve("work"));
+        // A heap too small to start the CLI, and HotSpot told to crash on it: a real fatal error, hs_err and all.
+        Run r = pictor(cwd, Map.of("PICTOR_JAVA_OPTS", "-Xmx8m -XX:+CrashOnOutOfMemoryError"), "zoo", "list");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("A fatal error has been detected by the Java Runtime Environment");
+        try (var files = Files.list(cwd)) {
+            assertThat(files).isEmpty();
+        }
+        try (var files = Files.list(dir.resolve("cache").resolve("crash"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).singleElement().asString()
+                    .startsWith("hs_err_pid");
+        }
+    }
+
+    @Test
     void listsBuiltInAndDroppedInPluginsFromTheDefaultFolder() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins.d"));
         Files.copy(ThirdPartyPluginTest.SAMPLE_JAR, plugins.resolve("sample.jar"));
