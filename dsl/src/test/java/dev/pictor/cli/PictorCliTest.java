@@ -175,4 +175,51 @@ class PictorCliTest {
         assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(1);
         assertThat(early.out()).isEmpty();
     }
+
+    @Test
+    void aScriptThatBuildsGradientsPrintsOnlyItsResultsOnStdout() throws Exception {
+        // ND4J prints "Added differentiated op …" with System.out itself, past the CLI's streams: watch the real one.
+        Path s = Files.writeString(dir.resolve("grad.groovy"), """
+                import dev.pictor.nn.Graph
+                import dev.pictor.nn.layers.Linear
+                import org.nd4j.linalg.api.buffer.DataType
+                def g = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN)
+                def y = new Linear(4, 2, true).apply(g, 'fc', g.input('x', -1, 4))
+                def runner = g.gradientRunner(y.mul(y).mean(), ['fc.weight'])
+                println 'gradients ready'
+                """);
+        PrintStream before = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            r = cli(withPlugins("--quiet", "run", s.toString()));
+        } finally {
+            System.setOut(before);
+        }
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("gradients ready" + System.lineSeparator());
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void librariesLogToStderrOnlyAndNd4jsOpMappingNoiseIsHidden() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            org.slf4j.LoggerFactory.getLogger("org.nd4j.imports.converters.ImportClassMapping")
+                    .warn("Duplicate TF op mapping found for op Pow");
+            org.slf4j.LoggerFactory.getLogger("org.nd4j.linalg.factory.Nd4jBackend").warn("a real warning");
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("WARN Nd4jBackend: a real warning"
+                + System.lineSeparator());
+    }
 }
