@@ -47,7 +47,8 @@ public final class PictorCli implements Runnable {
     String device = "cpu";
 
     @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
-            description = "Compute threads on the CPU (default: all cores).")
+            description = "Compute threads on the CPU: 1 to 4 per processor the machine has (default: one per"
+                    + " processor). More is refused (exit 2): it never computes faster.")
     Integer threads;
 
     @Option(names = "--online", scope = ScopeType.INHERIT,
@@ -127,6 +128,11 @@ public final class PictorCli implements Runnable {
             if (threads != null) {
                 if (threads < 1) {
                     throw new BadInputException("--threads must be 1 or more, got " + threads);
+                }
+                if (threads > Device.maxThreads()) {
+                    throw new BadInputException("--threads " + threads + " is more than this machine can use: give"
+                            + " 1 to " + Device.maxThreads() + " (at most " + Device.THREADS_PER_PROCESSOR
+                            + " per processor; it has " + Runtime.getRuntime().availableProcessors() + ")");
                 }
                 d = d.withThreads(threads);
             }

@@ -168,12 +168,32 @@ class PictorCliTest {
                 .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());
         Path s = Files.writeString(dir.resolve("s.groovy"), "encode zoo('shapes-words'), text: 'a red circle'\n");
         Result cuda = cli(withPlugins("--device", "cuda", "run", s.toString()));
-        assertThat(cuda.code()).isEqualTo(1);
+        assertThat(cuda.code()).as("the spec: an absent backend is bad input").isEqualTo(2);
         assertThat(cuda.err()).contains("no CUDA backend").contains("-Pcuda");
+        assertThat(cuda.err().lines()).hasSize(1);
         assertThat(cli(withPlugins("--threads", "0", "plugins")).code()).isEqualTo(2);
         Result early = cli(withPlugins("--device", "cuda", "zoo", "list"));
-        assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(1);
+        assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(2);
         assertThat(early.out()).isEmpty();
+        Path cudaScript = Files.writeString(dir.resolve("c.groovy"), "device cuda()\nprintln 'unreachable'\n");
+        Result inScript = cli(withPlugins("run", cudaScript.toString()));
+        assertThat(inScript.code()).isEqualTo(2);
+        assertThat(inScript.err()).startsWith("error: c.groovy:1: ").contains("no CUDA backend");
+    }
+
+    @Test
+    void threadsAreBoundedByTheMachine() {
+        int max = 4 * Runtime.getRuntime().availableProcessors();
+        Result tooMany = cli(withPlugins("--threads", "100000", "plugins"));
+        assertThat(tooMany.code()).isEqualTo(2);
+        assertThat(tooMany.err()).isEqualTo("error: --threads 100000 is more than this machine can use: give 1 to "
+                + max + " (at most 4 per processor; it has " + Runtime.getRuntime().availableProcessors() + ")"
+                + System.lineSeparator());
+        assertThat(tooMany.out()).isEmpty();
+        assertThat(cli(withPlugins("--threads", String.valueOf(max + 1), "zoo", "list")).code()).isEqualTo(2);
+        Result atTheBound = cli(withPlugins("--threads", String.valueOf(max), "zoo", "list"));
+        assertThat(atTheBound.code()).as(atTheBound.err()).isZero();
+        assertThat(cli("--help").out()).contains("1 to 4 per processor");
     }
 
     @Test
