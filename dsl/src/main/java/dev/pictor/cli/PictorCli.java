@@ -8,6 +8,7 @@ import dev.pictor.api.device.Device;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
@@ -38,9 +39,13 @@ public final class PictorCli implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** The drop-in folder when --plugins is not given; it may be missing (then there are no drop-ins). */
+    static final Path DEFAULT_PLUGINS = Path.of("plugins.d");
+
     @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Folder of drop-in plugin jars (default: ./plugins.d).")
-    Path plugins = Path.of("plugins.d");
+            description = "Folder of drop-in plugin jars (default: ./plugins.d, if it exists). A DIR that is not an"
+                    + " existing folder is an error.")
+    Path plugins;
 
     @Option(names = "--device", paramLabel = "DEVICE", scope = ScopeType.INHERIT,
             description = "cpu, cuda or cuda:N (default: cpu). CUDA needs an app built with -Pcuda.")
@@ -137,9 +142,36 @@ public final class PictorCli implements Runnable {
                 d = d.withThreads(threads);
             }
             dev.pictor.api.device.Backends.require(d);
-            pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
+            pictor = Pictor.builder().plugins(pluginsFolder()).device(d).online(online).build();
         }
         return pictor;
+    }
+
+    /**
+     * The drop-in folder: --plugins must name an existing folder (a typo or a jar given instead of its folder would
+     * otherwise load nothing, silently); the default may be missing but not a file.
+     */
+    private Path pluginsFolder() {
+        Path dir = plugins != null ? plugins : DEFAULT_PLUGINS;
+        String given = plugins != null ? "--plugins " + dir : "the default plugins folder " + dir.toAbsolutePath();
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        if (Files.exists(dir)) {
+            if (plugins == null) {
+                throw new BadInputException(given + " is a file, not a folder: remove or rename it, or give the"
+                        + " folder of plugin jars with --plugins DIR");
+            }
+            Path parent = dir.toAbsolutePath().getParent();
+            throw new BadInputException(given + " is a file, not a folder: give the folder that holds the plugin"
+                    + " jars" + (dir.getFileName().toString().endsWith(".jar") && parent != null
+                            ? " (--plugins " + parent + ")" : ""));
+        }
+        if (plugins == null) {
+            return dir;
+        }
+        throw new BadInputException(given + ": no such folder: create it and copy plugin jars into it, or give the"
+                + " folder that holds them");
     }
 
     PrintStream out() {

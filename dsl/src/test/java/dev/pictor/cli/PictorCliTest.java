@@ -25,7 +25,13 @@ class PictorCliTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The arguments after {@code --plugins DIR/plugins.d}, a folder made empty if it was not there. */
     private String[] withPlugins(String... args) {
+        try {
+            Files.createDirectories(dir.resolve("plugins.d"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         String[] all = new String[args.length + 2];
         all[0] = "--plugins";
         all[1] = dir.resolve("plugins.d").toString();
@@ -66,6 +72,50 @@ class PictorCliTest {
                 .contains("  encoder: bag-of-words, one-hot").contains("  zoo: shapes-words")
                 .contains("  task: count-tokens");
         assertThat(r.out()).doesNotContain("failed to load");
+        String text = r.out().substring(r.out().indexOf("text 0.1.0"));
+        assertThat(text.indexOf("  encoder: ")).as("kinds sorted").isLessThan(text.indexOf("  tokenizer: "));
+    }
+
+    @Test
+    void pluginsMustNameAnExistingFolder() throws Exception {
+        Path jar = Files.writeString(dir.resolve("foo.jar"), "a jar given instead of its folder");
+        for (String[] args : new String[][] {{"--plugins", jar.toString(), "plugins"},
+                {"plugins", "--plugins", jar.toString()}}) {
+            Result file = cli(args);
+            assertThat(file.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(file.err()).isEqualTo("error: --plugins " + jar + " is a file, not a folder: give the folder"
+                    + " that holds the plugin jars (--plugins " + dir.toAbsolutePath() + ")" + System.lineSeparator());
+            assertThat(file.out()).isEmpty();
+        }
+        Path missing = dir.resolve("plugns.d");
+        Result absent = cli("--plugins", missing.toString(), "zoo", "list");
+        assertThat(absent.code()).isEqualTo(2);
+        assertThat(absent.err()).isEqualTo("error: --plugins " + missing + ": no such folder: create it and copy"
+                + " plugin jars into it, or give the folder that holds them" + System.lineSeparator());
+        // the default ./plugins.d (the module folder here has none) may be missing
+        assertThat(Path.of("plugins.d")).doesNotExist();
+        Result byDefault = cli("zoo", "list");
+        assertThat(byDefault.code()).as(byDefault.err()).isZero();
+        assertThat(byDefault.out()).contains("shapes-words");
+    }
+
+    @Test
+    void askingForAComponentNamesTheJarsThatFailedToLoad() throws Exception {
+        Files.createDirectories(dir.resolve("plugins.d"));
+        Files.writeString(dir.resolve("plugins.d/foo.jar"), "not a zip");
+        String note = "(note: 1 plugin jar failed to load: foo.jar: not a readable jar";
+        Path s = Files.writeString(dir.resolve("s.groovy"), "\ndef p = pipeline { tokenizer 'utf8-bytes' }\n");
+        Result component = cli(withPlugins("run", s.toString()));
+        assertThat(component.code()).isEqualTo(2);
+        assertThat(component.err()).startsWith("error: s.groovy:2: unknown tokenizer 'utf8-bytes'").contains(note)
+                .contains("; see `pictor plugins`)");
+        assertThat(component.err().lines()).hasSize(1);
+        Path verb = Files.writeString(dir.resolve("v.groovy"), "tokenStats 'x'\n");
+        assertThat(cli(withPlugins("run", verb.toString())).err()).startsWith("error: v.groovy:1: unknown verb")
+                .contains(note);
+        Result zoo = cli(withPlugins("embed", "--pipeline", "bytes-zoo", "--text", "a"));
+        assertThat(zoo.code()).isEqualTo(2);
+        assertThat(zoo.err()).startsWith("error: unknown zoo pipeline 'bytes-zoo'").contains(note);
     }
 
     @Test
