@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -53,7 +55,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (!format.equals("csv") && !format.equals("json")) {
             throw new BadInputException("unknown --format '" + format + "': use csv or json");
         }
-        List<String> texts = input.file != null ? readLines(input.file) : input.texts;
+        List<String> texts = input.file != null ? readLines(input.file) : checked(input.texts);
         LoadedPipeline p = cli.pictor().open(cli.pictor().zoo(pipeline));
         Encoder<TokenBatch> encoder = p.encoder(TokenBatch.class);
         if (encoder.output() != Encoder.Output.POOLED) {
@@ -68,8 +70,7 @@ final class EmbedCommand implements Callable<Integer> {
             try {
                 batch = p.tokenizer().encodeBatch(part);
             } catch (BadInputException e) {
-                throw new BadInputException(e.getMessage().replaceFirst("^text (\\d+) of \\d+",
-                        "text " + from + "+$1"));
+                throw relocate(e, from, texts.size(), input.file);
             }
             truncated += (int) batch.encodings().stream().filter(Encoding::truncated).count();
             INDArray vectors = encoder.encode(batch);
@@ -95,6 +96,39 @@ final class EmbedCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "%.7g", v[i]));
         }
         return sb.append(format.equals("json") ? "]" : "").toString();
+    }
+
+    private static final Pattern BATCH_POSITION = Pattern.compile("text (\\d+) of \\d+: (.*)", Pattern.DOTALL);
+
+    /**
+     * A tokenizer's error about a text of a batch ("text 3 of 32: …", see {@code Tokenizer.encodeEach}) restated
+     * with where that text came from: the line of the --texts file, or which --text; other errors as they are.
+     */
+    static BadInputException relocate(BadInputException e, int batchStart, int count, Path file) {
+        Matcher m = BATCH_POSITION.matcher(String.valueOf(e.getMessage()));
+        if (!m.matches()) {
+            return e;
+        }
+        return new BadInputException(where(file, batchStart + Integer.parseInt(m.group(1)), count) + ": "
+                + m.group(2), e);
+    }
+
+    /** Where the 1-based {@code n}-th of {@code count} texts came from, for messages. */
+    private static String where(Path file, int n, int count) {
+        if (file != null) {
+            return "line " + n + " of " + file;
+        }
+        return count == 1 ? "--text" : "--text " + n + " of " + count;
+    }
+
+    /** The --text values, none of them blank. */
+    private static List<String> checked(List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isBlank()) {
+                throw new BadInputException(where(null, i + 1, texts.size()) + " is empty: give a non-empty text");
+            }
+        }
+        return texts;
     }
 
     static List<String> readLines(Path file) {

@@ -8,6 +8,7 @@ import dev.pictor.api.device.Device;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
+<<<<<<< HEAD
         subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class},
+=======
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class,
+                NewPluginCommand.class, CommandLine.HelpCommand.class},
+>>>>>>> cli-polish
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {
     static final int BAD_INPUT = 2;
@@ -38,16 +44,21 @@ public final class PictorCli implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** The drop-in folder when --plugins is not given; it may be missing (then there are no drop-ins). */
+    static final Path DEFAULT_PLUGINS = Path.of("plugins.d");
+
     @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Folder of drop-in plugin jars (default: ./plugins.d).")
-    Path plugins = Path.of("plugins.d");
+            description = "Folder of drop-in plugin jars (default: ./plugins.d, if it exists). A DIR that is not an"
+                    + " existing folder is an error.")
+    Path plugins;
 
     @Option(names = "--device", paramLabel = "DEVICE", scope = ScopeType.INHERIT,
             description = "cpu, cuda or cuda:N (default: cpu). CUDA needs an app built with -Pcuda.")
     String device = "cpu";
 
     @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
-            description = "Compute threads on the CPU (default: all cores).")
+            description = "Compute threads on the CPU: 1 to 4 per processor the machine has (default: one per"
+                    + " processor). More is refused (exit 2): it never computes faster.")
     Integer threads;
 
     @Option(names = "--isa", paramLabel = "ISA", scope = ScopeType.INHERIT,
@@ -149,7 +160,8 @@ public final class PictorCli implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(err);
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run, plugins or zoo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run, plugins, zoo, embed or"
+                + " new-plugin");
     }
 
     /** The runtime, built on first use with the global options. */
@@ -164,16 +176,52 @@ public final class PictorCli implements Runnable {
                 if (threads < 1) {
                     throw new BadInputException("--threads must be 1 or more, got " + threads);
                 }
+                if (threads > Device.maxThreads()) {
+                    throw new BadInputException("--threads " + threads + " is more than this machine can use: give"
+                            + " 1 to " + Device.maxThreads() + " (at most " + Device.THREADS_PER_PROCESSOR
+                            + " per processor; it has " + Runtime.getRuntime().availableProcessors() + ")");
+                }
                 d = d.withThreads(threads);
             }
             dev.pictor.api.device.Backends.require(d);
+<<<<<<< HEAD
             if (d.kind() == Device.Kind.CPU) {
                 // Before anything loads ND4J: a native build this CPU cannot run is one line here, not a SIGILL.
                 dev.pictor.api.device.CpuNatives.select();
             }
             pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
+=======
+            pictor = Pictor.builder().plugins(pluginsFolder()).device(d).online(online).build();
+>>>>>>> cli-polish
         }
         return pictor;
+    }
+
+    /**
+     * The drop-in folder: --plugins must name an existing folder (a typo or a jar given instead of its folder would
+     * otherwise load nothing, silently); the default may be missing but not a file.
+     */
+    private Path pluginsFolder() {
+        Path dir = plugins != null ? plugins : DEFAULT_PLUGINS;
+        String given = plugins != null ? "--plugins " + dir : "the default plugins folder " + dir.toAbsolutePath();
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        if (Files.exists(dir)) {
+            if (plugins == null) {
+                throw new BadInputException(given + " is a file, not a folder: remove or rename it, or give the"
+                        + " folder of plugin jars with --plugins DIR");
+            }
+            Path parent = dir.toAbsolutePath().getParent();
+            throw new BadInputException(given + " is a file, not a folder: give the folder that holds the plugin"
+                    + " jars" + (dir.getFileName().toString().endsWith(".jar") && parent != null
+                            ? " (--plugins " + parent + ")" : ""));
+        }
+        if (plugins == null) {
+            return dir;
+        }
+        throw new BadInputException(given + ": no such folder: create it and copy plugin jars into it, or give the"
+                + " folder that holds them");
     }
 
     PrintStream out() {

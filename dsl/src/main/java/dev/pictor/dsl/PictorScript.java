@@ -186,9 +186,9 @@ public abstract class PictorScript extends Script {
             List<String> verbs = new ArrayList<>(List.of("device", "cpu", "cuda", "pipeline", "zoo", "tokenize",
                     "encode", "embed", "search", "println"));
             verbs.addAll(runtime().taskVerbs());
-            throw new BadInputException("unknown verb '" + name + "'"
+            throw runtime().pictor().plugins().withFailureNote(new BadInputException("unknown verb '" + name + "'"
                     + Names.closest(name, verbs).map(s -> ": did you mean '" + s + "'?").orElse("")
-                    + " (verbs: " + String.join(", ", new TreeSet<>(verbs)) + ")");
+                    + " (verbs: " + String.join(", ", new TreeSet<>(verbs)) + ")"));
         }
         java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
         List<Object> positional = new ArrayList<>(Arrays.asList(all));

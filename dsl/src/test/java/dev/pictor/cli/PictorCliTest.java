@@ -25,7 +25,13 @@ class PictorCliTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The arguments after {@code --plugins DIR/plugins.d}, a folder made empty if it was not there. */
     private String[] withPlugins(String... args) {
+        try {
+            Files.createDirectories(dir.resolve("plugins.d"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         String[] all = new String[args.length + 2];
         all[0] = "--plugins";
         all[1] = dir.resolve("plugins.d").toString();
@@ -66,6 +72,50 @@ class PictorCliTest {
                 .contains("  encoder: bag-of-words, one-hot").contains("  zoo: shapes-words")
                 .contains("  task: count-tokens");
         assertThat(r.out()).doesNotContain("failed to load");
+        String text = r.out().substring(r.out().indexOf("text 0.1.0"));
+        assertThat(text.indexOf("  encoder: ")).as("kinds sorted").isLessThan(text.indexOf("  tokenizer: "));
+    }
+
+    @Test
+    void pluginsMustNameAnExistingFolder() throws Exception {
+        Path jar = Files.writeString(dir.resolve("foo.jar"), "a jar given instead of its folder");
+        for (String[] args : new String[][] {{"--plugins", jar.toString(), "plugins"},
+                {"plugins", "--plugins", jar.toString()}}) {
+            Result file = cli(args);
+            assertThat(file.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(file.err()).isEqualTo("error: --plugins " + jar + " is a file, not a folder: give the folder"
+                    + " that holds the plugin jars (--plugins " + dir.toAbsolutePath() + ")" + System.lineSeparator());
+            assertThat(file.out()).isEmpty();
+        }
+        Path missing = dir.resolve("plugns.d");
+        Result absent = cli("--plugins", missing.toString(), "zoo", "list");
+        assertThat(absent.code()).isEqualTo(2);
+        assertThat(absent.err()).isEqualTo("error: --plugins " + missing + ": no such folder: create it and copy"
+                + " plugin jars into it, or give the folder that holds them" + System.lineSeparator());
+        // the default ./plugins.d (the module folder here has none) may be missing
+        assertThat(Path.of("plugins.d")).doesNotExist();
+        Result byDefault = cli("zoo", "list");
+        assertThat(byDefault.code()).as(byDefault.err()).isZero();
+        assertThat(byDefault.out()).contains("shapes-words");
+    }
+
+    @Test
+    void askingForAComponentNamesTheJarsThatFailedToLoad() throws Exception {
+        Files.createDirectories(dir.resolve("plugins.d"));
+        Files.writeString(dir.resolve("plugins.d/foo.jar"), "not a zip");
+        String note = "(note: 1 plugin jar failed to load: foo.jar: not a readable jar";
+        Path s = Files.writeString(dir.resolve("s.groovy"), "\ndef p = pipeline { tokenizer 'utf8-bytes' }\n");
+        Result component = cli(withPlugins("run", s.toString()));
+        assertThat(component.code()).isEqualTo(2);
+        assertThat(component.err()).startsWith("error: s.groovy:2: unknown tokenizer 'utf8-bytes'").contains(note)
+                .contains("; see `pictor plugins`)");
+        assertThat(component.err().lines()).hasSize(1);
+        Path verb = Files.writeString(dir.resolve("v.groovy"), "tokenStats 'x'\n");
+        assertThat(cli(withPlugins("run", verb.toString())).err()).startsWith("error: v.groovy:1: unknown verb")
+                .contains(note);
+        Result zoo = cli(withPlugins("embed", "--pipeline", "bytes-zoo", "--text", "a"));
+        assertThat(zoo.code()).isEqualTo(2);
+        assertThat(zoo.err()).startsWith("error: unknown zoo pipeline 'bytes-zoo'").contains(note);
     }
 
     @Test
@@ -202,11 +252,78 @@ class PictorCliTest {
                 .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());
         Path s = Files.writeString(dir.resolve("s.groovy"), "encode zoo('shapes-words'), text: 'a red circle'\n");
         Result cuda = cli(withPlugins("--device", "cuda", "run", s.toString()));
-        assertThat(cuda.code()).isEqualTo(1);
+        assertThat(cuda.code()).as("the spec: an absent backend is bad input").isEqualTo(2);
         assertThat(cuda.err()).contains("no CUDA backend").contains("-Pcuda");
+        assertThat(cuda.err().lines()).hasSize(1);
         assertThat(cli(withPlugins("--threads", "0", "plugins")).code()).isEqualTo(2);
         Result early = cli(withPlugins("--device", "cuda", "zoo", "list"));
-        assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(1);
+        assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(2);
         assertThat(early.out()).isEmpty();
+        Path cudaScript = Files.writeString(dir.resolve("c.groovy"), "device cuda()\nprintln 'unreachable'\n");
+        Result inScript = cli(withPlugins("run", cudaScript.toString()));
+        assertThat(inScript.code()).isEqualTo(2);
+        assertThat(inScript.err()).startsWith("error: c.groovy:1: ").contains("no CUDA backend");
+    }
+
+    @Test
+    void threadsAreBoundedByTheMachine() {
+        int max = 4 * Runtime.getRuntime().availableProcessors();
+        Result tooMany = cli(withPlugins("--threads", "100000", "plugins"));
+        assertThat(tooMany.code()).isEqualTo(2);
+        assertThat(tooMany.err()).isEqualTo("error: --threads 100000 is more than this machine can use: give 1 to "
+                + max + " (at most 4 per processor; it has " + Runtime.getRuntime().availableProcessors() + ")"
+                + System.lineSeparator());
+        assertThat(tooMany.out()).isEmpty();
+        assertThat(cli(withPlugins("--threads", String.valueOf(max + 1), "zoo", "list")).code()).isEqualTo(2);
+        Result atTheBound = cli(withPlugins("--threads", String.valueOf(max), "zoo", "list"));
+        assertThat(atTheBound.code()).as(atTheBound.err()).isZero();
+        assertThat(cli("--help").out()).contains("1 to 4 per processor");
+    }
+
+    @Test
+    void aScriptThatBuildsGradientsPrintsOnlyItsResultsOnStdout() throws Exception {
+        // ND4J prints "Added differentiated op …" with System.out itself, past the CLI's streams: watch the real one.
+        Path s = Files.writeString(dir.resolve("grad.groovy"), """
+                import dev.pictor.nn.Graph
+                import dev.pictor.nn.layers.Linear
+                import org.nd4j.linalg.api.buffer.DataType
+                def g = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN)
+                def y = new Linear(4, 2, true).apply(g, 'fc', g.input('x', -1, 4))
+                def runner = g.gradientRunner(y.mul(y).mean(), ['fc.weight'])
+                println 'gradients ready'
+                """);
+        PrintStream before = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            r = cli(withPlugins("--quiet", "run", s.toString()));
+        } finally {
+            System.setOut(before);
+        }
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("gradients ready" + System.lineSeparator());
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void librariesLogToStderrOnlyAndNd4jsOpMappingNoiseIsHidden() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            org.slf4j.LoggerFactory.getLogger("org.nd4j.imports.converters.ImportClassMapping")
+                    .warn("Duplicate TF op mapping found for op Pow");
+            org.slf4j.LoggerFactory.getLogger("org.nd4j.linalg.factory.Nd4jBackend").warn("a real warning");
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("WARN Nd4jBackend: a real warning"
+                + System.lineSeparator());
     }
 }

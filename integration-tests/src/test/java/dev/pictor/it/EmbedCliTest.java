@@ -21,6 +21,7 @@ class EmbedCliTest {
 
     @Test
     void embedsTextsInOrderAsUnitVectors() throws Exception {
+        Files.createDirectories(dir.resolve("none"));
         Path texts = Files.write(dir.resolve("t.txt"), List.of("A man is playing a guitar.",
                 "Someone plays the guitar.", "The stock market fell sharply today."));
         var r = ThirdPartyPluginTest.cli("--plugins", dir.resolve("none").toString(), "embed", "--pipeline",

@@ -98,7 +98,8 @@ class LauncherTest {
 
     @Test
     void runsTheOneHotExample() throws Exception {
-        Run r = pictor(REPO, Map.of(), "--plugins", dir.resolve("none").toString(), "run", "examples/onehot.groovy");
+        Path none = Files.createDirectories(dir.resolve("none"));
+        Run r = pictor(REPO, Map.of(), "--plugins", none.toString(), "run", "examples/onehot.groovy");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("texts: 120,").contains("one-hot: [120, ")
                 .contains("cosine(bag of words) of two captions: 0.");

@@ -100,7 +100,8 @@ class ThirdPartyPluginTest {
     void withoutTheDropInTheScriptFailsAtItsLine() throws Exception {
         Path script = Files.writeString(dir.resolve("bytes.groovy"),
                 "\ndef bytes = pipeline { tokenizer 'utf8-bytes' }\n");
-        Result r = cli("--plugins", dir.resolve("empty").toString(), "run", script.toString());
+        Result r = cli("--plugins", Files.createDirectories(dir.resolve("empty")).toString(), "run",
+                script.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: bytes.groovy:2: unknown tokenizer 'utf8-bytes'");
     }

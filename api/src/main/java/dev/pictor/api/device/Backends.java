@@ -1,5 +1,6 @@
 package dev.pictor.api.device;
 
+import dev.pictor.api.BadInputException;
 import dev.pictor.api.PictorException;
 import java.util.EnumSet;
 import java.util.Set;
@@ -48,19 +49,20 @@ public final class Backends {
     }
 
     /**
-     * Checks that {@code device} can run with the backends present; throws the user-facing error otherwise.
-     * Pure logic, so it is tested without either backend loaded.
+     * Checks that {@code device} can run with the backends present; throws the user-facing error otherwise: a
+     * {@link BadInputException} (the CLI's exit 2) when the user chose a device this build lacks. Pure logic, so it
+     * is tested without either backend loaded.
      */
     static void check(Device device, Set<Device.Kind> present) {
         if (present.contains(device.kind())) {
             return;
         }
         if (device.kind() == Device.Kind.CUDA) {
-            throw new PictorException("device " + device + " asked for, but this build has no CUDA backend: rebuild"
+            throw new BadInputException("device " + device + " asked for, but this build has no CUDA backend: rebuild"
                     + " with `mvn -B -Pcuda -DskipTests package` (needs CUDA 11.6 and cuDNN 8.3) or use --device cpu");
         }
         if (present.contains(Device.Kind.CUDA)) {
-            throw new PictorException("device cpu asked for, but this build has only the CUDA backend: use --device"
+            throw new BadInputException("device cpu asked for, but this build has only the CUDA backend: use --device"
                     + " cuda, or rebuild without -Pcuda (`mvn -B -DskipTests package`)");
         }
         throw new PictorException("no ND4J backend on the class path: add dev.pictor:pictor-cpu-natives (type pom)"

@@ -36,9 +36,25 @@ public record Device(Kind kind, int index, int threads, Precision precision) {
         if (threads < 0) {
             throw new BadInputException("threads must be 0 (all cores) or more, got " + threads);
         }
+        if (threads > maxThreads()) {
+            throw new BadInputException("threads " + threads + " is more than this machine can use: give 1 to "
+                    + maxThreads() + " (at most " + THREADS_PER_PROCESSOR + " per processor; it has "
+                    + Runtime.getRuntime().availableProcessors() + "), or 0 for one per processor");
+        }
         if (kind == Kind.CPU && index != 0) {
             throw new BadInputException("cpu has no index (got cpu:" + index + "); use cpu or cuda:" + index);
         }
+    }
+
+    /** How many compute threads per available processor a device may ask for at most. */
+    public static final int THREADS_PER_PROCESSOR = 4;
+
+    /**
+     * The most compute threads a CPU device may have here: {@value #THREADS_PER_PROCESSOR} per available processor.
+     * More never computes faster, and tens of thousands of native threads crash the JVM.
+     */
+    public static int maxThreads() {
+        return THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
     }
 
     /** CPU with all cores. */

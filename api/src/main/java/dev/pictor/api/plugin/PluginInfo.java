@@ -11,7 +11,8 @@ import java.util.Map;
  * @param apiVersion  API version it was built for
  * @param description one line
  * @param source      {@code "built-in"} or the jar it came from
- * @param components  component names by kind id ({@code "tokenizer" -> [word]})
+ * @param components  component names by kind id ({@code "tokenizer" -> [word]}); iterates sorted by kind, and
+ *                    each kind's names are sorted
  * @param tasks       task verbs it adds
  * @param zoo         zoo entries it ships
  *
@@ -22,7 +23,10 @@ import java.util.Map;
 public record PluginInfo(String name, String version, ApiVersion apiVersion, String description, String source,
         Map<String, List<String>> components, List<String> tasks, List<String> zoo) {
     public PluginInfo {
-        components = Map.copyOf(components);
+        // Sorted by kind, names sorted within a kind: Map.copyOf's order changes from one JVM run to the next.
+        java.util.TreeMap<String, List<String>> sorted = new java.util.TreeMap<>();
+        components.forEach((kind, names) -> sorted.put(kind, names.stream().sorted().toList()));
+        components = java.util.Collections.unmodifiableMap(sorted);
         tasks = List.copyOf(tasks);
         zoo = List.copyOf(zoo);
     }

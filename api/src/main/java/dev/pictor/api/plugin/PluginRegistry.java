@@ -64,6 +64,37 @@ public final class PluginRegistry implements AutoCloseable {
         return failures;
     }
 
+    /**
+     * A note on what failed to load, for errors about something not found (the missing thing may be in a jar that
+     * failed): {@code "note: 1 plugin jar failed to load: foo.jar: <reason>; see `pictor plugins`"}, or empty when
+     * everything loaded.
+     */
+    public Optional<String> failureNote() {
+        if (failures.isEmpty()) {
+            return Optional.empty();
+        }
+        // a jar with two broken Plugin classes is one jar that failed
+        long n = failures.stream().map(PluginFailure::source).distinct().count();
+        boolean jars = failures.stream().allMatch(f -> f.source().endsWith(".jar"));
+        String noun = (jars ? "plugin jar" : "plugin") + (n == 1 ? "" : "s");
+        StringBuilder note = new StringBuilder("note: ").append(n).append(' ').append(noun)
+                .append(" failed to load: ");
+        int shown = Math.min(failures.size(), 3);
+        for (int i = 0; i < shown; i++) {
+            PluginFailure f = failures.get(i);
+            note.append(i > 0 ? "; " : "").append(f.source()).append(": ").append(f.reason());
+        }
+        if (failures.size() > shown) {
+            note.append("; and ").append(failures.size() - shown).append(" more");
+        }
+        return Optional.of(note.append("; see `pictor plugins`").toString());
+    }
+
+    /** {@code e} with {@link #failureNote()} appended, or {@code e} itself when nothing failed. */
+    public BadInputException withFailureNote(BadInputException e) {
+        return failureNote().map(note -> new BadInputException(e.getMessage() + " (" + note + ")", e)).orElse(e);
+    }
+
     /** Registered names of one kind, sorted. */
     public Set<String> names(ComponentKind<?> kind) {
         return Collections.unmodifiableSet(new TreeSet<>(components.getOrDefault(kind, Map.of()).keySet()));
@@ -79,7 +110,7 @@ public final class PluginRegistry implements AutoCloseable {
     public <T extends Component> ComponentFactory<T> factory(ComponentKind<T> kind, String name) {
         Entry<ComponentFactory<?>> e = components.getOrDefault(kind, Map.of()).get(name);
         if (e == null) {
-            throw BadInputException.unknown(kind.id(), name, names(kind), "see `pictor plugins`");
+            throw withFailureNote(BadInputException.unknown(kind.id(), name, names(kind), "see `pictor plugins`"));
         }
         return (ComponentFactory<T>) e.value();
     }
@@ -108,7 +139,8 @@ public final class PluginRegistry implements AutoCloseable {
     public ZooEntry zooEntry(String name) {
         Entry<ZooEntry> e = zoo.get(name);
         if (e == null) {
-            throw BadInputException.unknown("zoo pipeline", name, new TreeSet<>(zoo.keySet()), "see `pictor zoo list`");
+            throw withFailureNote(BadInputException.unknown("zoo pipeline", name, new TreeSet<>(zoo.keySet()),
+                    "see `pictor zoo list`"));
         }
         return e.value();
     }

@@ -23,17 +23,32 @@ class DeviceTest {
     }
 
     @Test
+    void threadsAreBoundedByTheMachine() {
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(Device.maxThreads()).isEqualTo(Device.THREADS_PER_PROCESSOR * processors);
+        assertThat(Device.cpu(Device.maxThreads()).threads()).isEqualTo(Device.maxThreads());
+        assertThat(Device.cpu(0).effectiveThreads()).isEqualTo(processors);
+        assertThatThrownBy(() -> Device.cpu(Device.maxThreads() + 1)).isInstanceOf(BadInputException.class)
+                .hasMessage("threads " + (Device.maxThreads() + 1) + " is more than this machine can use: give 1 to "
+                        + Device.maxThreads() + " (at most 4 per processor; it has " + processors + "), or 0 for"
+                        + " one per processor");
+        assertThatThrownBy(() -> Device.cpu().withThreads(100_000)).isInstanceOf(BadInputException.class);
+    }
+
+    @Test
     void cudaWithoutTheBackendNamesTheProfile() {
+        // the user chose a device this build lacks: bad input (the CLI's exit 2), not a failure
         assertThatThrownBy(() -> Backends.check(Device.cuda(0), EnumSet.of(Device.Kind.CPU)))
-                .isInstanceOf(PictorException.class)
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("no CUDA backend").hasMessageContaining("mvn -B -Pcuda -DskipTests package");
     }
 
     @Test
     void cpuOnACudaOnlyBuildSaysSo() {
         assertThatThrownBy(() -> Backends.check(Device.cpu(), EnumSet.of(Device.Kind.CUDA)))
-                .hasMessageContaining("only the CUDA backend");
+                .isInstanceOf(BadInputException.class).hasMessageContaining("only the CUDA backend");
         assertThatThrownBy(() -> Backends.check(Device.cpu(), Set.of()))
+                .isNotInstanceOf(BadInputException.class).isInstanceOf(PictorException.class)
                 .hasMessageContaining("no ND4J backend");
     }
 

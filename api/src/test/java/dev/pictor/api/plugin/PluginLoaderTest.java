@@ -166,6 +166,51 @@ class PluginLoaderTest {
     }
 
     @Test
+    void unknownNamesMentionTheJarsThatFailedToLoad() throws Exception {
+        Files.writeString(dir.resolve("broken.jar"), "not a zip");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            String note = " (note: 1 plugin jar failed to load: broken.jar: " + reason(r, "broken.jar")
+                    + "; see `pictor plugins`)";
+            assertThat(r.failureNote()).contains(note.substring(2, note.length() - 1));
+            assertThatThrownBy(() -> r.factory(ComponentKind.ENCODER, "x")).isInstanceOf(BadInputException.class)
+                    .hasMessage("unknown encoder 'x' (known: none; see `pictor plugins`)" + note);
+            assertThatThrownBy(() -> r.zooEntry("nope")).isInstanceOf(BadInputException.class)
+                    .hasMessageStartingWith("unknown zoo pipeline 'nope'").hasMessageEndingWith(note);
+            assertThat(r.factory(ComponentKind.TOKENIZER, "lines")).as("what loaded still works").isNotNull();
+        }
+        jar("a.jar", "pa", "a", "9.0", "s1");
+        Files.writeString(dir.resolve("c.jar"), "not a zip");
+        Files.writeString(dir.resolve("d.jar"), "not a zip");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(r.failureNote().orElseThrow()).startsWith("note: 4 plugin jars failed to load: a.jar: ")
+                    .contains("; broken.jar: ").contains("; c.jar: ").doesNotContain("d.jar")
+                    .endsWith("; and 1 more; see `pictor plugins`");
+        }
+        try (PluginRegistry r = PluginLoader.builder().load()) {
+            assertThat(r.failureNote()).isEmpty();
+            BadInputException e = BadInputException.unknown("encoder", "x", java.util.List.of(), "");
+            assertThat(r.withFailureNote(e)).isSameAs(e);
+        }
+    }
+
+    @Test
+    void pluginInfoListsComponentsSorted() {
+        // Map.copyOf iterates in an order that changes between JVM runs; ten kinds make a lucky sorted order
+        // (1 in 10!) practically impossible if PluginInfo kept it.
+        java.util.Map<String, java.util.List<String>> given = new java.util.LinkedHashMap<>();
+        for (String kind : new String[] {"k9", "k3", "k7", "k0", "k5", "k1", "k8", "k2", "k6", "k4"}) {
+            given.put(kind, java.util.List.of("z", "b", "m"));
+        }
+        PluginInfo info = new PluginInfo("p", "1", ApiVersion.CURRENT, "", "built-in", given,
+                java.util.List.of(), java.util.List.of());
+        assertThat(info.components().keySet()).containsExactly("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8",
+                "k9");
+        assertThat(info.components().get("k4")).containsExactly("b", "m", "z");
+        assertThatThrownBy(() -> info.components().put("x", java.util.List.of()))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void missingDropInFolderIsNotAnError() {
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir.resolve("absent")).load()) {
             assertThat(r.failures()).isEmpty();

@@ -266,7 +266,8 @@ public final class Graph {
      */
     public Map<String, INDArray> gradients(Map<String, INDArray> inputs, SDVariable loss, List<String> wrt) {
         sd.setLossVariables(loss);
-        return sd.calculateGradients(inputs, wrt.toArray(String[]::new));
+        // Builds the gradient graph on first use, which ND4J narrates on stdout: QuietGradients keeps it off.
+        return QuietGradients.run(() -> sd.calculateGradients(inputs, wrt.toArray(String[]::new)));
     }
 
     /**
@@ -277,7 +278,10 @@ public final class Graph {
      */
     public Gradients gradientRunner(SDVariable loss, List<String> wrt) {
         sd.setLossVariables(loss);
-        sd.createGradFunction();
+        QuietGradients.run(() -> {
+            sd.createGradFunction();   // ND4J prints a line per op on stdout while it builds the graph
+            return null;
+        });
         SameDiff gradFn = sd.getFunction("grad");
         Map<String, String> gradNames = new LinkedHashMap<>();
         for (String w : wrt) {

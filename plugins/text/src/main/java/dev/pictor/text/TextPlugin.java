@@ -2,6 +2,7 @@ package dev.pictor.text;
 
 import com.google.inject.Module;
 import dev.pictor.api.BadInputException;
+import dev.pictor.api.io.TextFiles;
 import dev.pictor.api.plugin.ApiVersion;
 import dev.pictor.api.plugin.Plugin;
 import dev.pictor.api.plugin.PluginModule;
@@ -9,13 +10,8 @@ import dev.pictor.api.spi.ComponentConfig;
 import dev.pictor.api.spi.ComponentFactory;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.Tokenizer;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The built-in text plugin: tokenizer {@code word}, encoders {@code one-hot} and {@code bag-of-words}.
@@ -87,20 +83,10 @@ public final class TextPlugin implements Plugin {
         }
 
         private static Vocabulary fromCorpus(Path corpus, boolean lowercase, int minCount, int maxSize) {
-            try (Stream<String> lines = Files.lines(corpus, StandardCharsets.UTF_8)) {
-                List<List<String>> texts = lines.map(l -> WordTokenizer.split(l, lowercase)).toList();
-                return Vocabulary.build(texts, minCount, maxSize);
-            } catch (java.io.UncheckedIOException e) {
-                throw corpusError(corpus, e.getCause());
-            } catch (IOException e) {
-                throw corpusError(corpus, e);
-            }
-        }
-
-        private static BadInputException corpusError(Path corpus, IOException e) {
-            return e instanceof CharacterCodingException
-                    ? new BadInputException("corpus " + corpus + " is not valid UTF-8: save it as UTF-8")
-                    : new BadInputException("cannot read corpus " + corpus + ": " + e.getMessage());
+            // TextFiles names the line of any bytes that are not UTF-8
+            List<List<String>> texts = TextFiles.readLines(corpus, "corpus", "").stream()
+                    .map(l -> WordTokenizer.split(l, lowercase)).toList();
+            return Vocabulary.build(texts, minCount, maxSize);
         }
     }
 

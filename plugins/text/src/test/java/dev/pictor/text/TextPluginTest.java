@@ -68,7 +68,7 @@ class TextPluginTest {
                     .hasMessageContaining("must be one of [count, binary]");
             Files.write(dir.resolve("bad.txt"), new byte[] {'a', ' ', (byte) 0xFF, '\n'});
             assertThatThrownBy(() -> pictor.open(Pipeline.builder("e").tokenizer("word", Map.of("corpus", "bad.txt"))
-                    .build(), dir)).hasMessageContaining("not valid UTF-8");
+                    .build(), dir)).hasMessageContaining("bad.txt is not valid UTF-8 at line 1 (byte 0xFF)");
         }
     }
 }
