@@ -29,13 +29,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
-<<<<<<< HEAD
-        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class},
-=======
         subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class,
-                NewPluginCommand.class, CommandLine.HelpCommand.class},
->>>>>>> cli-polish
+                DoctorCommand.class, NewPluginCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {
     static final int BAD_INPUT = 2;
@@ -184,15 +179,11 @@ public final class PictorCli implements Runnable {
                 d = d.withThreads(threads);
             }
             dev.pictor.api.device.Backends.require(d);
-<<<<<<< HEAD
             if (d.kind() == Device.Kind.CPU) {
                 // Before anything loads ND4J: a native build this CPU cannot run is one line here, not a SIGILL.
                 dev.pictor.api.device.CpuNatives.select();
             }
-            pictor = Pictor.builder().plugins(plugins).device(d).online(online).build();
-=======
             pictor = Pictor.builder().plugins(pluginsFolder()).device(d).online(online).build();
->>>>>>> cli-polish
         }
         return pictor;
     }
