@@ -317,13 +317,13 @@ class PictorCliTest {
             System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
             org.slf4j.LoggerFactory.getLogger("org.nd4j.imports.converters.ImportClassMapping")
                     .warn("Duplicate TF op mapping found for op Pow");
-            org.slf4j.LoggerFactory.getLogger("org.nd4j.linalg.factory.Nd4jBackend").warn("a real warning");
+            org.slf4j.LoggerFactory.getLogger("org.nd4j.autodiff.samediff.SameDiff").warn("a real warning");
         } finally {
             System.setOut(out);
             System.setErr(err);
         }
         assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
-        assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("WARN Nd4jBackend: a real warning"
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("WARN SameDiff: a real warning"
                 + System.lineSeparator());
     }
 }

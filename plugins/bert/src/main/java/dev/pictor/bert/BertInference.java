@@ -103,7 +103,7 @@ public final class BertInference implements AutoCloseable {
         int b = (int) hidden.size(0);
         int t = (int) hidden.size(1);
         int c = (int) hidden.size(2);
-        float[] h = hidden.data().asFloat();
+        float[] h = hidden.reshape(-1).toFloatVector(); // the array may be a prefix of a larger workspace
         float[][] mask = batch.attentionMask().castTo(DataType.FLOAT).toFloatMatrix();
         float[][] out = new float[b][c];
         double[] acc = new double[c];

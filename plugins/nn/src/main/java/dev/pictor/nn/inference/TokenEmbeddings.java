@@ -4,6 +4,8 @@ import dev.pictor.nn.onednn.Args;
 import dev.pictor.nn.onednn.Kernels;
 import dev.pictor.nn.onednn.Primitive;
 import dev.pictor.nn.onednn.View;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,11 +31,12 @@ public final class TokenEmbeddings implements AutoCloseable {
     private final INDArray normGain;
     private final INDArray normBias;
     private final float eps;
-    private long[] shape;
-    private INDArray sum;
-    private INDArray placed;
-    private Primitive add;
-    private Primitive norm;
+    /** Capacity buffers (the largest lookup so far), reused by every shape: varied lengths allocate nothing. */
+    private INDArray sumBuffer;
+    private INDArray placedBuffer;
+    /** The add and LayerNorm kernels per row count, the last {@value #KERNELS} used. */
+    private final Map<Long, Primitive[]> kernels = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int KERNELS = 64;
 
     /**
      * @param tokens    {@code [vocabulary, C]}
@@ -85,16 +88,33 @@ public final class TokenEmbeddings implements AutoCloseable {
                     + " positions the model has: truncate it");
         }
         long width = tokens.size(1);
-        long[] want = {batch, length, width};
-        if (!java.util.Arrays.equals(want, shape)) {
-            close();
-            shape = want;
-            sum = Nd4j.createUninitialized(DataType.FLOAT, want);
-            placed = Nd4j.createUninitialized(DataType.FLOAT, want);
-            View all = View.dense(batch * (long) length, width);
-            add = Kernels.add(all, all, all);
-            norm = normGain == null ? null : Kernels.layerNorm(all, eps);
+        long rowCount = batch * (long) length;
+        if (sumBuffer == null || sumBuffer.length() < rowCount * width) {
+            long capacity = Math.max(rowCount * width, sumBuffer == null ? 0 : sumBuffer.length() * 3 / 2);
+            sumBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
+            placedBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
         }
+        // Views of the buffers' prefixes: gatherRows and the kernels address them from the start.
+        INDArray sum = Nd4j.create(sumBuffer.data(), new long[] {batch, length, width});
+        INDArray placed = Nd4j.create(placedBuffer.data(), new long[] {batch, length, width});
+        Primitive[] k = kernels.get(rowCount);
+        if (k == null) {
+            View all = View.dense(rowCount, width);
+            Primitive add = Kernels.add(all, all, all);
+            try {
+                k = new Primitive[] {add, normGain == null ? null : Kernels.layerNorm(all, eps)};
+            } catch (RuntimeException e) {
+                add.close();
+                throw e;
+            }
+            kernels.put(rowCount, k);
+            if (kernels.size() > KERNELS) {
+                Long eldest = kernels.keySet().iterator().next();
+                closeAll(kernels.remove(eldest));
+            }
+        }
+        Primitive add = k[0];
+        Primitive norm = k[1];
         long[] tokenRows = new long[batch * length];
         long[] placeRows = new long[batch * length];
         for (int b = 0; b < batch; b++) {
@@ -128,14 +148,19 @@ public final class TokenEmbeddings implements AutoCloseable {
         return sum;
     }
 
+    private static void closeAll(Primitive[] k) {
+        for (Primitive p : k) {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
-        if (add != null) {
-            add.close();
-        }
-        if (norm != null) {
-            norm.close();
-        }
-        shape = null;
+        kernels.values().forEach(TokenEmbeddings::closeAll);
+        kernels.clear();
+        sumBuffer = null;
+        placedBuffer = null;
     }
 }

@@ -26,9 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * (and names) as the graph layers; the same results to float32 rounding (tested against the graph and, through
  * BERT, ONNX Runtime).
  *
- * <p>Kernels are built once per (batch, length, mask kind) and kept for the last {@value #PLANS} of them (fewer
- * when their buffers pass {@value #PLAN_BYTES_MB} MB together), so a first call at a new shape costs a few
- * milliseconds more. Not thread-safe: one stack per thread. Requires
+ * <p>Kernels are built once per (batch, length, mask kind) and kept for the last {@value #PLANS} of them, so a
+ * first call at a new shape costs a few milliseconds more (oneDNN's own primitive cache makes rebuilding an evicted
+ * shape cheaper still). The activations live in one workspace shared by every shape, as large as the largest call
+ * so far (grown by half again when outgrown): texts of varied length — what users send — neither allocate fresh
+ * native buffers nor evict each other's kernels. Not thread-safe: one stack per thread. Requires
  * {@link dev.pictor.nn.onednn.OneDnn#available()}.
  *
  * <pre>{@code
@@ -40,15 +42,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class TransformerStack implements AutoCloseable {
-    /** How many shapes keep their kernels and buffers. */
-    public static final int PLANS = 8;
-    /** Buffers kept for cached shapes beyond the one in use, at most (BERT-base at 32 × 512 needs ~900 MB). */
-    public static final int PLAN_BYTES_MB = 1024;
+    /** How many shapes keep their kernels (kernels only: the buffers are one shared workspace). */
+    public static final int PLANS = 64;
     static final float MASKED = -1e9f;
 
     private final TransformerBlock block;
     private final List<LayerWeights> layers;
     private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    private final Workspace workspace = new Workspace();
     private TimeProfile profile;
 
     private record LayerWeights(PackedWeights qkvWeight, INDArray qkvBias, PackedWeights outWeight, INDArray outBias,
@@ -185,7 +186,7 @@ public final class TransformerStack implements AutoCloseable {
         if (plan == null) {
             plan = new Plan(batch, length, additive != null, causal);
             plans.put(key, plan);
-            while (plans.size() > 1 && (plans.size() > PLANS || cachedBytes() > PLAN_BYTES_MB * (1L << 20))) {
+            while (plans.size() > PLANS) {
                 String eldest = plans.keySet().iterator().next();
                 plans.remove(eldest).close();
             }
@@ -216,12 +217,9 @@ public final class TransformerStack implements AutoCloseable {
         profile.add(kernel, System.nanoTime() - start);
     }
 
-    private long cachedBytes() {
-        long total = 0;
-        for (Plan p : plans.values()) {
-            total += p.bytes();
-        }
-        return total;
+    /** Bytes of the activation workspace (as large as the largest call so far needed). */
+    public long workspaceBytes() {
+        return workspace.bytes();
     }
 
     /** Shapes whose kernels are cached, most recently used last (for tests and diagnostics). */
@@ -252,22 +250,77 @@ public final class TransformerStack implements AutoCloseable {
     public void close() {
         plans.values().forEach(Plan::close);
         plans.clear();
+        workspace.release();
     }
 
-    /** Kernels and buffers for one shape. */
+    /**
+     * The activation buffers, one of each, at the capacity the largest shape so far needed. A shape's kernels read
+     * and write the first elements of each (dense, offset 0); a larger shape reallocates the one it outgrows, by
+     * half again, so a stream of slowly growing lengths reallocates a logarithmic number of times.
+     */
+    private final class Workspace {
+        INDArray a;
+        INDArray b;
+        INDArray normed;
+        INDArray qkv;
+        INDArray scores;
+        INDArray context;
+        INDArray inner;
+        INDArray mask;
+        /** Bumped whenever a buffer is replaced, so plans know to renew their views and bindings. */
+        long generation;
+
+        void ensure(long rows, long scoreElements, long maskElements) {
+            long c = block.dim();
+            boolean pre = block.norm() == TransformerBlock.Norm.PRE;
+            a = grow(a, rows * c);
+            b = grow(b, rows * c);
+            normed = pre ? grow(normed, rows * c) : null;
+            qkv = grow(qkv, rows * 3 * c);
+            scores = grow(scores, scoreElements);
+            context = grow(context, rows * c);
+            inner = grow(inner, rows * block.hidden());
+            mask = maskElements == 0 ? mask : grow(mask, maskElements);
+        }
+
+        private INDArray grow(INDArray buffer, long elements) {
+            if (buffer != null && buffer.length() >= elements) {
+                return buffer;
+            }
+            generation++;
+            long capacity = buffer == null ? elements : Math.max(elements, buffer.length() + buffer.length() / 2);
+            return Nd4j.createUninitialized(DataType.FLOAT, capacity);
+        }
+
+        long bytes() {
+            long total = 0;
+            for (INDArray x : new INDArray[] {a, b, normed, qkv, scores, context, inner, mask}) {
+                total += x == null ? 0 : 4 * x.length();
+            }
+            return total;
+        }
+
+        void release() {
+            a = b = normed = qkv = scores = context = inner = mask = null;
+            generation++;
+        }
+    }
+
+    /** A dense C-order {@code shape} view of the first elements of {@code buffer}. */
+    private static INDArray prefix(INDArray buffer, long... shape) {
+        return Nd4j.create(buffer.data(), shape);
+    }
+
+    /** Kernels for one shape; the buffers are the workspace's. */
     private final class Plan implements AutoCloseable {
         final int batch;
         final int length;
         final boolean padded;
         final boolean causal;
-        final INDArray a;
-        final INDArray b;
-        final INDArray normed;
-        final INDArray qkv;
-        final INDArray scores;
-        final INDArray context;
-        final INDArray inner;
-        final INDArray mask;
+        final long rows;
+        final long scoreElements;
+        final long maskElements;
+        final long[] maskShape;
         final Primitive qkvProduct;
         final Primitive queryKey;
         final Primitive softmax;
@@ -277,7 +330,12 @@ public final class TransformerStack implements AutoCloseable {
         final Primitive fc1;
         final Primitive fc2;
         final List<Primitive> all;
-        final long bytes;
+        /** The workspace generation {@link #a} and {@link #b} view; bindings are renewed when it changes. */
+        long boundGeneration = -1;
+        INDArray a;
+        INDArray b;
+        INDArray normed;
+        INDArray mask;
 
         private final List<Primitive> made = new ArrayList<>();
 
@@ -296,15 +354,11 @@ public final class TransformerStack implements AutoCloseable {
             long h = block.heads();
             long d = c / h;
             long f = block.hidden();
-            long rows = (long) batch * length;
+            rows = (long) batch * length;
             long t = length;
-            a = Nd4j.createUninitialized(DataType.FLOAT, batch, length, c);
-            b = Nd4j.createUninitialized(DataType.FLOAT, batch, length, c);
-            normed = block.norm() == TransformerBlock.Norm.PRE ? Nd4j.createUninitialized(DataType.FLOAT, rows, c) : null;
-            qkv = Nd4j.createUninitialized(DataType.FLOAT, rows, 3 * c);
-            scores = Nd4j.createUninitialized(DataType.FLOAT, batch, h, t, t);
-            context = Nd4j.createUninitialized(DataType.FLOAT, rows, c);
-            inner = Nd4j.createUninitialized(DataType.FLOAT, rows, f);
+            scoreElements = batch * h * t * t;
+            maskShape = padded || causal ? new long[] {padded ? batch : 1, 1, causal ? t : 1, t} : null;
+            maskElements = maskShape == null ? 0 : maskShape[0] * maskShape[2] * maskShape[3];
             View hidden = View.dense(rows, c);
             LayerWeights first = layers.get(0);
             try {
@@ -315,13 +369,8 @@ public final class TransformerStack implements AutoCloseable {
                 View keysT = View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
                 View scoreView = View.dense(batch, h, t, t);
                 PostOps scoring = PostOps.none().scale((float) (1 / Math.sqrt(d)));
-                View maskView = null;
-                if (padded || causal) {
-                    maskView = View.dense(padded ? batch : 1, 1, causal ? t : 1, t);
-                    scoring = scoring.add(maskView);
-                    mask = Nd4j.zeros(DataType.FLOAT, padded ? batch : 1, 1, causal ? t : 1, t);
-                } else {
-                    mask = null;
+                if (maskShape != null) {
+                    scoring = scoring.add(View.dense(maskShape));
                 }
                 queryKey = made(Kernels.matmul(queries, keysT, null, scoreView, scoring));
                 softmax = made(Kernels.softmax(scoreView, 3));
@@ -343,26 +392,35 @@ public final class TransformerStack implements AutoCloseable {
                 throw e;
             }
             all = List.of(qkvProduct, queryKey, softmax, attend, outProduct, norm, fc1, fc2);
-            long elements = a.length() + b.length() + qkv.length() + scores.length() + context.length()
-                    + inner.length() + (normed == null ? 0 : normed.length()) + (mask == null ? 0 : mask.length());
-            bytes = 4 * elements;
-            // Fixed bindings: the attention buffers never change.
-            queryKey.bind(Args.SRC, qkv, 0).bind(Args.WEIGHTS, qkv, c).bind(Args.DST, scores);
-            softmax.bind(Args.SRC, scores).bind(Args.DST, scores);
-            attend.bind(Args.SRC, scores).bind(Args.WEIGHTS, qkv, 2 * c).bind(Args.DST, context);
-            qkvProduct.bind(Args.DST, qkv);
-            fc1.bind(Args.DST, inner);
-            fc2.bind(Args.SRC, inner);
+        }
+
+        /** Points the kernels at the workspace, after it grew (or on first use); views of its buffers' prefixes. */
+        private void bindWorkspace() {
+            workspace.ensure(rows, scoreElements, maskElements);
+            if (boundGeneration == workspace.generation) {
+                return;
+            }
+            Workspace w = workspace;
+            long c = block.dim();
+            a = prefix(w.a, batch, length, c);
+            b = prefix(w.b, batch, length, c);
+            normed = w.normed == null ? null : prefix(w.normed, rows, c);
+            mask = maskShape == null ? null : prefix(w.mask, maskShape);
+            // The attention buffers never change within a run.
+            queryKey.bind(Args.SRC, w.qkv, 0).bind(Args.WEIGHTS, w.qkv, c).bind(Args.DST, w.scores);
+            softmax.bind(Args.SRC, w.scores).bind(Args.DST, w.scores);
+            attend.bind(Args.SRC, w.scores).bind(Args.WEIGHTS, w.qkv, 2 * c).bind(Args.DST, w.context);
+            qkvProduct.bind(Args.DST, w.qkv);
+            fc1.bind(Args.DST, w.inner);
+            fc2.bind(Args.SRC, w.inner);
             if (mask != null) {
                 queryKey.bind(Args.postOp(0), mask);
             }
-        }
-
-        long bytes() {
-            return bytes;
+            boundGeneration = w.generation;
         }
 
         INDArray run(INDArray x, float[] additive) {
+            bindWorkspace();
             a.assign(x);
             if (mask != null) {
                 fillMask(additive);
@@ -379,7 +437,7 @@ public final class TransformerStack implements AutoCloseable {
                 timed("softmax", softmax);
                 timed("attention context", attend);
                 // b = a + attention output
-                outProduct.bind(Args.SRC, context).bind(Args.WEIGHTS, w.outWeight()).bind(Args.BIAS, w.outBias())
+                outProduct.bind(Args.SRC, workspace.context).bind(Args.WEIGHTS, w.outWeight()).bind(Args.BIAS, w.outBias())
                         .bind(Args.DST, b).bind(Args.postOp(0), a);
                 timed("output projection + residual", outProduct);
                 INDArray mlpIn = b;

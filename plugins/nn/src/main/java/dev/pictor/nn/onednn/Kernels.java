@@ -119,9 +119,12 @@ public final class Kernels {
         return a.dataType() == DataType.FLOAT && isWhole(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
-    /** A whole, C-ordered, contiguous array: what a kernel may address by its buffer's start. */
+    /**
+     * A C-ordered, contiguous array starting at its buffer's start: what a kernel may address by that start. The
+     * buffer may be longer (a workspace's prefix, see TransformerStack); kernels check their extent against it.
+     */
     static boolean isWhole(INDArray a) {
-        if (a.offset() != 0 || a.data().offset() != 0 || a.length() != a.data().length()) {
+        if (a.offset() != 0 || a.data().offset() != 0 || a.length() > a.data().length()) {
             return false;
         }
         // C order by strides; a dimension of size 1 may carry any stride (ND4J gives them odd ones).

@@ -100,8 +100,13 @@ class TransformerStackTest {
             }
             assertThat(stack.cachedShapes()).hasSize(TransformerStack.PLANS).doesNotContain("1x2:none")
                     .endsWith("1x" + (TransformerStack.PLANS + 3) + ":none");
-            // An evicted shape is rebuilt and gives the same numbers; the most recent one is still cached.
+            // One workspace for every shape, as large as the largest: a smaller shape allocates nothing.
+            long bytes = stack.workspaceBytes();
+            assertThat(bytes).isPositive();
+            // An evicted shape is rebuilt and gives the same numbers (in a workspace reallocated since it last ran);
+            // the most recent one is still cached.
             assertThat(stack.run(probe, null, false)).isEqualTo(early);
+            assertThat(stack.workspaceBytes()).isEqualTo(bytes);
             assertThat(stack.cachedShapes()).endsWith("1x2:none");
             Fixture.assertClose(stack.run(f.get("input.x"), f.get("input.mask"), false), f.get("output"),
                     "fused post-LN after eviction");
