@@ -99,7 +99,7 @@ public final class MiniLmVsOrt {
                     batches.add(tokenizer.encodeBatch(varied.subList(from, Math.min(varied.size(), from + size))));
                 }
                 reportStream("150 texts of 4–93 words, batches of " + size, batches, fused, env, session,
-                        Math.max(3, rounds / 2));
+                        rounds);
             }
         }
     }
@@ -177,6 +177,20 @@ public final class MiniLmVsOrt {
         for (int i = 0; i < rounds; i++) {
             block(ours, f, i, 1);
             block(theirs, o, i, 1);
+        }
+        if (PROFILE) {
+            fused.encoderLayers().profiling(true);
+            long t0 = System.nanoTime();
+            ours.run();
+            long total = System.nanoTime() - t0;
+            long layers = 0;
+            StringBuilder sb = new StringBuilder("  profile of one pass (ms):");
+            for (var e : fused.encoderLayers().profile().entrySet()) {
+                layers += e.getValue()[0];
+                sb.append(String.format(" %s %.1f;", e.getKey(), e.getValue()[0] / 1e6));
+            }
+            fused.encoderLayers().profiling(false);
+            System.out.println(sb + String.format(" kernels %.1f of %.1f in all", layers / 1e6, total / 1e6));
         }
         double fm = median(f);
         double om = median(o);

@@ -86,6 +86,38 @@ class LauncherTest {
     }
 
     @Test
+    void aCorruptCachedArtifactIsRefusedWithTheRepairNeverUsed() throws Exception {
+        Run first = pictor(dir, Map.of(), "embed", "--pipeline", "minilm-l6", "--text", "a red circle");
+        assertThat(first.code()).as(first.err()).isZero();
+        Path onnx;
+        Path tokenizer;
+        try (var files = Files.walk(dir.resolve("cache"))) {
+            List<Path> cached = files.filter(Files::isRegularFile).toList();
+            onnx = cached.stream().filter(f -> f.toString().endsWith("all-minilm-l6-v2.onnx")).findFirst().orElseThrow();
+            tokenizer = cached.stream().filter(f -> f.toString().endsWith("all-minilm-l6-v2-tokenizer.json"))
+                    .findFirst().orElseThrow();
+        }
+        for (Path victim : List.of(onnx, tokenizer)) {
+            byte[] original = Files.readAllBytes(victim);
+            byte[] flipped = original.clone();
+            flipped[flipped.length / 2] ^= 0x10; // one bit in the middle: a weight, or a character of the JSON
+            Files.write(victim, flipped);
+            Run r = pictor(dir, Map.of(), "embed", "--pipeline", "minilm-l6", "--text", "a red circle");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err().lines()).singleElement().asString()
+                    .startsWith("error: cached artifact '" + victim.getFileName() + "' is corrupt (SHA-256 ")
+                    .endsWith("delete it with `rm '" + victim + "'` and run again to copy it anew from its source");
+            // The repair the message names.
+            Files.delete(victim);
+            Run repaired = pictor(dir, Map.of(), "embed", "--pipeline", "minilm-l6", "--text", "a red circle");
+            assertThat(repaired.code()).as(repaired.err()).isZero();
+            assertThat(repaired.out()).isEqualTo(first.out());
+            assertThat(Files.readAllBytes(victim)).isEqualTo(original);
+        }
+    }
+
+    @Test
     void listsBuiltInAndDroppedInPluginsFromTheDefaultFolder() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins.d"));
         Files.copy(ThirdPartyPluginTest.SAMPLE_JAR, plugins.resolve("sample.jar"));

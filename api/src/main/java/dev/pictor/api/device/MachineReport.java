@@ -28,7 +28,7 @@ public record MachineReport(CpuNatives.Choice natives, String oneDnn, int thread
         org.nd4j.linalg.factory.Nd4j.getBackend(); // loads the natives chosen
         int threads = Backends.cpuThreads() > 0 ? Backends.cpuThreads()
                 : org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
-        return new MachineReport(natives, describeOneDnn(), threads, measurePeak ? FpPeak.measure(2048, 5) : null);
+        return new MachineReport(natives, describeOneDnn(), threads, measurePeak ? FpPeak.measure(2048, 10) : null);
     }
 
     /** The report, one fact a line ("cpu: …", "natives: …"). */

@@ -6,7 +6,6 @@ import dev.pictor.nn.Graph;
 import dev.pictor.nn.inference.TokenEmbeddings;
 import dev.pictor.nn.inference.TransformerStack;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -88,8 +87,8 @@ public final class BertInference implements AutoCloseable {
     /** The last layer's hidden states {@code [B, T, hidden]}: this object's array, overwritten by the next call. */
     public INDArray hiddenStates(TokenBatch batch) {
         config.checkLength(batch.inputIds().size(1));
-        long[][] ids = batch.inputIds().toLongMatrix();
-        long[][] types = batch.tokenTypeIds() == null ? null : batch.tokenTypeIds().toLongMatrix();
+        long[][] ids = TokenEmbeddings.rows(batch.inputIds());
+        long[][] types = batch.tokenTypeIds() == null ? null : TokenEmbeddings.rows(batch.tokenTypeIds());
         INDArray x = embeddings.lookup(ids, types);
         return layers.run(x, batch.attentionMask(), false);
     }
@@ -104,14 +103,14 @@ public final class BertInference implements AutoCloseable {
         int t = (int) hidden.size(1);
         int c = (int) hidden.size(2);
         float[] h = hidden.reshape(-1).toFloatVector(); // the array may be a prefix of a larger workspace
-        float[][] mask = batch.attentionMask().castTo(DataType.FLOAT).toFloatMatrix();
+        float[] maskFlat = TokenEmbeddings.flat(batch.attentionMask());
         float[][] out = new float[b][c];
         double[] acc = new double[c];
         for (int i = 0; i < b; i++) {
             java.util.Arrays.fill(acc, 0);
             double count = 0;
             for (int j = 0; j < t; j++) {
-                float m = mask[i][j];
+                float m = maskFlat[i * t + j];
                 if (m == 0f) {
                     continue;
                 }

@@ -34,8 +34,29 @@ public final class TokenEmbeddings implements AutoCloseable {
     /** Capacity buffers (the largest lookup so far), reused by every shape: varied lengths allocate nothing. */
     private INDArray sumBuffer;
     private INDArray placedBuffer;
-    /** The add and LayerNorm kernels per row count, the last {@value #KERNELS} used. */
-    private final Map<Long, Primitive[]> kernels = new LinkedHashMap<>(16, 0.75f, true);
+    /** Per (batch, length): the add and LayerNorm kernels and views of the buffers, the last {@value #KERNELS}. */
+    private final Map<Long, Shape> kernels = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** One shape's kernels, and its views of the buffers they were made over (renewed when the buffers grow). */
+    private static final class Shape {
+        final Primitive add;
+        final Primitive norm;
+        INDArray buffer;
+        INDArray sum;
+        INDArray placed;
+
+        Shape(Primitive add, Primitive norm) {
+            this.add = add;
+            this.norm = norm;
+        }
+
+        void close() {
+            add.close();
+            if (norm != null) {
+                norm.close();
+            }
+        }
+    }
     private static final int KERNELS = 64;
 
     /**
@@ -73,6 +94,32 @@ public final class TokenEmbeddings implements AutoCloseable {
     }
 
     /**
+     * The rows of a {@code [B, T]} integer array (token ids, segment ids) as Java arrays, read straight from its
+     * buffer: {@code toLongMatrix} costs ~40 µs through ND4J's op machinery, which a batch of one text feels.
+     */
+    public static long[][] rows(INDArray ids) {
+        if (ids.rank() != 2) {
+            throw new IllegalArgumentException("expected [batch, length] ids, got " + java.util.Arrays.toString(ids.shape()));
+        }
+        INDArray dense = ids.isView() || ids.ordering() != 'c' ? ids.dup('c') : ids;
+        long[] flat = dense.data().asLong();
+        int batch = (int) ids.size(0);
+        int length = (int) ids.size(1);
+        long[][] out = new long[batch][];
+        for (int b = 0; b < batch; b++) {
+            out[b] = java.util.Arrays.copyOfRange(flat, b * length, (b + 1) * length);
+        }
+        return out;
+    }
+
+    /** A {@code [B, T]} array's elements as floats in C order, read straight from its buffer (see {@link #rows}). */
+    public static float[] flat(INDArray a) {
+        INDArray dense = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        float[] all = dense.data().asFloat();
+        return all.length == a.length() ? all : java.util.Arrays.copyOf(all, (int) a.length());
+    }
+
+    /**
      * @param ids      token ids, {@code [B][T]}
      * @param segments segment ids {@code [B][T]}, or null for all 0
      * @return {@code [B, T, C]}, overwritten by the next lookup
@@ -94,27 +141,34 @@ public final class TokenEmbeddings implements AutoCloseable {
             sumBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
             placedBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
         }
-        // Views of the buffers' prefixes: gatherRows and the kernels address them from the start.
-        INDArray sum = Nd4j.create(sumBuffer.data(), new long[] {batch, length, width});
-        INDArray placed = Nd4j.create(placedBuffer.data(), new long[] {batch, length, width});
-        Primitive[] k = kernels.get(rowCount);
+        long key = ((long) batch << 32) | length;
+        Shape k = kernels.get(key);
         if (k == null) {
             View all = View.dense(rowCount, width);
             Primitive add = Kernels.add(all, all, all);
             try {
-                k = new Primitive[] {add, normGain == null ? null : Kernels.layerNorm(all, eps)};
+                k = new Shape(add, normGain == null ? null : Kernels.layerNorm(all, eps));
             } catch (RuntimeException e) {
                 add.close();
                 throw e;
             }
-            kernels.put(rowCount, k);
+            kernels.put(key, k);
             if (kernels.size() > KERNELS) {
                 Long eldest = kernels.keySet().iterator().next();
-                closeAll(kernels.remove(eldest));
+                kernels.remove(eldest).close();
             }
         }
-        Primitive add = k[0];
-        Primitive norm = k[1];
+        if (k.buffer != sumBuffer) {
+            // Views of the buffers' prefixes (~30 µs each to make, so kept): gatherRows and the kernels address
+            // them from the start.
+            k.sum = Nd4j.create(sumBuffer.data(), new long[] {batch, length, width});
+            k.placed = Nd4j.create(placedBuffer.data(), new long[] {batch, length, width});
+            k.buffer = sumBuffer;
+        }
+        INDArray sum = k.sum;
+        INDArray placed = k.placed;
+        Primitive add = k.add;
+        Primitive norm = k.norm;
         long[] tokenRows = new long[batch * length];
         long[] placeRows = new long[batch * length];
         for (int b = 0; b < batch; b++) {
@@ -148,17 +202,9 @@ public final class TokenEmbeddings implements AutoCloseable {
         return sum;
     }
 
-    private static void closeAll(Primitive[] k) {
-        for (Primitive p : k) {
-            if (p != null) {
-                p.close();
-            }
-        }
-    }
-
     @Override
     public void close() {
-        kernels.values().forEach(TokenEmbeddings::closeAll);
+        kernels.values().forEach(Shape::close);
         kernels.clear();
         sumBuffer = null;
         placedBuffer = null;

@@ -237,7 +237,7 @@ public final class TransformerStack implements AutoCloseable {
                     + java.util.Arrays.toString(mask.shape()));
         }
         // (1 − m)·(−1e9), as the graph layer computes it: 0 for tokens, −1e9 for padding.
-        float[] m = mask.castTo(DataType.FLOAT).reshape(-1).toFloatVector();
+        float[] m = TokenEmbeddings.flat(mask);
         boolean any = false;
         for (int i = 0; i < m.length; i++) {
             m[i] = (1f - m[i]) * MASKED;

@@ -42,6 +42,8 @@ public final class Primitive implements AutoCloseable {
     private final boolean[] bound;
     /** The arrays bound, held so that none is freed while the kernel still points at it. */
     private final INDArray[] held;
+    /** The element offset each slot was last bound at, so rebinding the same array there costs nothing. */
+    private final long[] heldOffset;
     private final dnnl_memory_desc_t[] packed;
     private final dnnl_exec_arg_t args;
     private final Kernels.Address address = new Kernels.Address();
@@ -62,6 +64,7 @@ public final class Primitive implements AutoCloseable {
         memories = new dnnl_memory[n];
         bound = new boolean[n];
         held = new INDArray[n];
+        heldOffset = new long[n];
         args = new dnnl_exec_arg_t(n);
         int i = 0;
         try {
@@ -113,6 +116,11 @@ public final class Primitive implements AutoCloseable {
     }
 
     private Primitive bindAddress(int slot, int arg, INDArray array, long offset) {
+        if (bound[slot] && held[slot] == array && heldOffset[slot] == offset) {
+            // Already checked and pointed at: a layer loop rebinds the same buffers every layer, and each check
+            // and native call costs microseconds that add up at batch 1.
+            return this;
+        }
         if (array.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException(what + ": slot " + arg + " needs float32, got " + array.dataType());
         }
@@ -129,6 +137,7 @@ public final class Primitive implements AutoCloseable {
         OneDnn.check(dnnl_memory_set_data_handle(memories[slot], address), what + " bind");
         bound[slot] = true;
         held[slot] = array;
+        heldOffset[slot] = offset;
         return this;
     }
 
