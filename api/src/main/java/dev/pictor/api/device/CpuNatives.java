@@ -53,19 +53,23 @@ public final class CpuNatives {
      *
      * @param isa      the build chosen, or null where the class path has no ND4J CPU natives (a CUDA build)
      * @param cpu      this machine's CPU
-     * @param platform javacpp's platform name ("linux-x86_64")
      * @param forced   whether {@code pictor.isa} or javacpp's property chose it rather than the CPU's flags
      * @param bundled  the builds present on the class path, best first
      * @param reason   one line saying why
      */
-    public record Choice(Isa isa, CpuInfo cpu, String platform, boolean forced, List<Isa> bundled, String reason) {
+    public record Choice(Isa isa, CpuInfo cpu, boolean forced, List<Isa> bundled, String reason) {
         public Choice {
             bundled = List.copyOf(bundled);
         }
 
+        /** javacpp's platform name ("linux-x86_64"). */
+        public String platform() {
+            return cpu.platform();
+        }
+
         /** The Maven classifier of the ND4J native jar loaded ("linux-x86_64-onednn-avx2"), or "none". */
         public String classifier() {
-            return isa == null ? "none" : isa.classifier(platform);
+            return isa == null ? "none" : isa.classifier(cpu.platform());
         }
 
         /**
@@ -101,7 +105,7 @@ public final class CpuNatives {
         if (c.oneDnnCap() != null && System.getenv(ONEDNN_CAP_ENV) == null) {
             LOG.warn("{} natives forced on a CPU that runs {}: ND4J's own oneDNN still uses the CPU's best"
                     + " instructions unless the environment sets {}={} (the pictor launcher does)", c.isa().id(),
-                    Isa.best(cpu).id(), ONEDNN_CAP_ENV, c.isa().id().toUpperCase(java.util.Locale.ROOT));
+                    Isa.best(cpu).id(), ONEDNN_CAP_ENV, c.isa().oneDnnMaxIsa());
         }
         LOG.debug("CPU natives: {} ({})", c.classifier(), c.reason());
         chosen = c;
@@ -132,7 +136,7 @@ public final class CpuNatives {
         if (present.isEmpty()) {
             // A CUDA build, or an ND4J build Pictor does not know (benchmarks/variants.sh compares those): javacpp
             // loads whatever is there, as it would without Pictor.
-            return new Choice(null, cpu, cpu.platform(), false, present, anyCpuNatives
+            return new Choice(null, cpu, false, present, anyCpuNatives
                     ? "no oneDNN build Pictor knows on the class path; javacpp chooses"
                     : "no ND4J CPU natives on the class path");
         }
@@ -169,22 +173,31 @@ public final class CpuNatives {
                 throw new PictorException(by + " asked for, but ND4J's " + forced.classifier(cpu.platform())
                         + " natives are not on the class path: " + addHint(forced, cpu));
             }
-            return new Choice(forced, cpu, cpu.platform(), true, present, "forced by " + by);
+            return new Choice(forced, cpu, true, present, "forced by " + by);
         }
         for (Isa isa : Isa.values()) {
             if (isa.ordinal() >= best.ordinal() && present.contains(isa)) {
-                String why = isa == best
-                        ? (isa == Isa.GENERIC ? "the CPU lacks " + String.join(", ", Isa.AVX2.missing(cpu))
-                                : "the CPU has " + String.join(", ", isa.required().subList(0,
-                                        Math.min(isa.required().size(), isa == Isa.AVX512 ? 5 : 3))))
-                        : "the best build this CPU runs (" + best.id() + ") is not on the class path";
-                return new Choice(isa, cpu, cpu.platform(), false, present, "auto: " + why);
+                return new Choice(isa, cpu, false, present, "auto: " + autoReason(isa, best, cpu));
             }
         }
+        // present is not empty here (see above): its lowest build is the one this CPU came closest to running.
         throw new PictorException("no ND4J natives this CPU can run: " + cpu.model() + " lacks "
-                + String.join(", ", present.isEmpty() ? List.of("?") : present.get(present.size() - 1).missing(cpu))
+                + String.join(", ", present.get(present.size() - 1).missing(cpu))
                 + " and the class path has only " + present.stream().map(i -> i.classifier(cpu.platform())).toList()
                 + ": " + addHint(best, cpu));
+    }
+
+    /** Why {@code isa} was chosen when the CPU's best build is {@code best}. */
+    private static String autoReason(Isa isa, Isa best, CpuInfo cpu) {
+        if (isa != best) {
+            return "the best build this CPU runs (" + best.id() + ") is not on the class path";
+        }
+        if (isa == Isa.GENERIC) {
+            return "the CPU lacks " + String.join(", ", Isa.AVX2.missing(cpu));
+        }
+        // The flags that set the level apart; the rest (fma, f16c, bmi2 under AVX-512) go without saying.
+        List<String> defining = isa == Isa.AVX512 ? isa.required().subList(0, 5) : isa.required();
+        return "the CPU has " + String.join(", ", defining);
     }
 
     private static String addHint(Isa isa, CpuInfo cpu) {

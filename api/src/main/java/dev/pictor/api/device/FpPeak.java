@@ -26,7 +26,7 @@ public final class FpPeak {
      *
      * @param gflops  the best of the repeats, in 10⁹ floating-point operations per second (2·n³ per product)
      * @param n       the matrices' side
-     * @param repeats timed products (after one untimed warm-up)
+     * @param repeats timed products (after at least a quarter of a second of untimed ones)
      * @param threads ND4J's compute threads during the measurement
      */
     public record Result(double gflops, int n, int repeats, int threads) {

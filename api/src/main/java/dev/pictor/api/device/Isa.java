@@ -12,20 +12,30 @@ import java.util.Locale;
 public enum Isa {
     /** {@code linux-x86_64-onednn-avx512}: Skylake-SP and later Xeons, Zen 4 and later. */
     AVX512("avx512", "-onednn-avx512",
-            List.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma", "f16c", "bmi2")),
+            List.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma", "f16c", "bmi2"), "ALL"),
     /** {@code linux-x86_64-onednn-avx2}: Haswell (2013) and later, every Zen. */
-    AVX2("avx2", "-onednn-avx2", List.of("avx2", "fma", "f16c")),
+    AVX2("avx2", "-onednn-avx2", List.of("avx2", "fma", "f16c"), "AVX2"),
     /** {@code linux-x86_64-onednn}: any x86-64 CPU (oneDNN still picks SSE4.1/AVX kernels at run time). */
-    GENERIC("generic", "-onednn", List.of());
+    GENERIC("generic", "-onednn", List.of(), "SSE41");
 
     private final String id;
     private final String extension;
     private final List<String> required;
+    private final String oneDnnMaxIsa;
 
-    Isa(String id, String extension, List<String> required) {
+    Isa(String id, String extension, List<String> required, String oneDnnMaxIsa) {
         this.id = id;
         this.extension = extension;
         this.required = required;
+        this.oneDnnMaxIsa = oneDnnMaxIsa;
+    }
+
+    /**
+     * The value of oneDNN's {@code DNNL_MAX_CPU_ISA} that caps its JIT at this level ("AVX2", "SSE41"; "ALL" for
+     * no cap), as the {@code pictor} launcher and {@code .ci/run} set it.
+     */
+    public String oneDnnMaxIsa() {
+        return oneDnnMaxIsa;
     }
 
     /** The name used by {@code --isa} and {@code pictor.isa}: avx512, avx2 or generic. */

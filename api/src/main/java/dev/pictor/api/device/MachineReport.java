@@ -49,13 +49,6 @@ public record MachineReport(CpuNatives.Choice natives, String oneDnn, int thread
         return out;
     }
 
-    /** One line for a benchmark's header: CPU, natives, oneDNN, threads and peak. */
-    public String summary() {
-        return natives.cpu().model() + "; natives " + natives.classifier() + "; " + oneDnn + "; " + threads
-                + " threads" + (peak == null ? "" : String.format(java.util.Locale.ROOT,
-                        "; measured fp32 peak %.0f GFLOP/s", peak.gflops()));
-    }
-
     /** Pictor's oneDNN kernels live in plugins/nn, which the API does not link against: found by name. */
     private static String describeOneDnn() {
         try {

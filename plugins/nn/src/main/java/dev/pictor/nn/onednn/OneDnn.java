@@ -94,8 +94,7 @@ public final class OneDnn {
      * oneDNN ignores it afterwards. The environment variable {@code DNNL_MAX_CPU_ISA}, if set, already did.
      */
     private static void capIsa() {
-        dev.pictor.api.device.CpuNatives.Choice c = dev.pictor.api.device.CpuNatives.select();
-        dev.pictor.api.device.Isa cap = c == null ? null : c.oneDnnCap();
+        dev.pictor.api.device.Isa cap = dev.pictor.api.device.CpuNatives.select().oneDnnCap();
         if (cap == null || System.getenv(dev.pictor.api.device.CpuNatives.ONEDNN_CAP_ENV) != null) {
             return;
         }
