@@ -3,6 +3,7 @@ package dev.pictor.bert;
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.inference.Buffers;
 import dev.pictor.nn.inference.TokenEmbeddings;
 import dev.pictor.nn.inference.TransformerStack;
 import java.util.Map;
@@ -87,8 +88,8 @@ public final class BertInference implements AutoCloseable {
     /** The last layer's hidden states {@code [B, T, hidden]}: this object's array, overwritten by the next call. */
     public INDArray hiddenStates(TokenBatch batch) {
         config.checkLength(batch.inputIds().size(1));
-        long[][] ids = TokenEmbeddings.rows(batch.inputIds());
-        long[][] types = batch.tokenTypeIds() == null ? null : TokenEmbeddings.rows(batch.tokenTypeIds());
+        long[][] ids = Buffers.rows(batch.inputIds());
+        long[][] types = batch.tokenTypeIds() == null ? null : Buffers.rows(batch.tokenTypeIds());
         INDArray x = embeddings.lookup(ids, types);
         return layers.run(x, batch.attentionMask(), false);
     }
@@ -103,7 +104,7 @@ public final class BertInference implements AutoCloseable {
         int t = (int) hidden.size(1);
         int c = (int) hidden.size(2);
         float[] h = hidden.reshape(-1).toFloatVector(); // the array may be a prefix of a larger workspace
-        float[] maskFlat = TokenEmbeddings.flat(batch.attentionMask());
+        float[] maskFlat = Buffers.flat(batch.attentionMask());
         float[][] out = new float[b][c];
         double[] acc = new double[c];
         for (int i = 0; i < b; i++) {

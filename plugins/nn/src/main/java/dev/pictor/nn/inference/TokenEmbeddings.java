@@ -94,32 +94,6 @@ public final class TokenEmbeddings implements AutoCloseable {
     }
 
     /**
-     * The rows of a {@code [B, T]} integer array (token ids, segment ids) as Java arrays, read straight from its
-     * buffer: {@code toLongMatrix} costs ~40 µs through ND4J's op machinery, which a batch of one text feels.
-     */
-    public static long[][] rows(INDArray ids) {
-        if (ids.rank() != 2) {
-            throw new IllegalArgumentException("expected [batch, length] ids, got " + java.util.Arrays.toString(ids.shape()));
-        }
-        INDArray dense = ids.isView() || ids.ordering() != 'c' ? ids.dup('c') : ids;
-        long[] flat = dense.data().asLong();
-        int batch = (int) ids.size(0);
-        int length = (int) ids.size(1);
-        long[][] out = new long[batch][];
-        for (int b = 0; b < batch; b++) {
-            out[b] = java.util.Arrays.copyOfRange(flat, b * length, (b + 1) * length);
-        }
-        return out;
-    }
-
-    /** A {@code [B, T]} array's elements as floats in C order, read straight from its buffer (see {@link #rows}). */
-    public static float[] flat(INDArray a) {
-        INDArray dense = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-        float[] all = dense.data().asFloat();
-        return all.length == a.length() ? all : java.util.Arrays.copyOf(all, (int) a.length());
-    }
-
-    /**
      * @param ids      token ids, {@code [B][T]}
      * @param segments segment ids {@code [B][T]}, or null for all 0
      * @return {@code [B, T, C]}, overwritten by the next lookup
@@ -136,11 +110,8 @@ public final class TokenEmbeddings implements AutoCloseable {
         }
         long width = tokens.size(1);
         long rowCount = batch * (long) length;
-        if (sumBuffer == null || sumBuffer.length() < rowCount * width) {
-            long capacity = Math.max(rowCount * width, sumBuffer == null ? 0 : sumBuffer.length() * 3 / 2);
-            sumBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
-            placedBuffer = Nd4j.createUninitialized(DataType.FLOAT, capacity);
-        }
+        sumBuffer = Buffers.grow(sumBuffer, rowCount * width);
+        placedBuffer = Buffers.grow(placedBuffer, rowCount * width);
         long key = ((long) batch << 32) | length;
         Shape k = kernels.get(key);
         if (k == null) {
@@ -159,10 +130,9 @@ public final class TokenEmbeddings implements AutoCloseable {
             }
         }
         if (k.buffer != sumBuffer) {
-            // Views of the buffers' prefixes (~30 µs each to make, so kept): gatherRows and the kernels address
-            // them from the start.
-            k.sum = Nd4j.create(sumBuffer.data(), new long[] {batch, length, width});
-            k.placed = Nd4j.create(placedBuffer.data(), new long[] {batch, length, width});
+            // Views of the buffers' prefixes, kept while the buffers stay (both grow together).
+            k.sum = Buffers.prefix(sumBuffer, batch, length, width);
+            k.placed = Buffers.prefix(placedBuffer, batch, length, width);
             k.buffer = sumBuffer;
         }
         INDArray sum = k.sum;

@@ -237,7 +237,7 @@ public final class TransformerStack implements AutoCloseable {
                     + java.util.Arrays.toString(mask.shape()));
         }
         // (1 − m)·(−1e9), as the graph layer computes it: 0 for tokens, −1e9 for padding.
-        float[] m = TokenEmbeddings.flat(mask);
+        float[] m = Buffers.flat(mask);
         boolean any = false;
         for (int i = 0; i < m.length; i++) {
             m[i] = (1f - m[i]) * MASKED;
@@ -284,12 +284,11 @@ public final class TransformerStack implements AutoCloseable {
         }
 
         private INDArray grow(INDArray buffer, long elements) {
-            if (buffer != null && buffer.length() >= elements) {
-                return buffer;
+            INDArray grown = Buffers.grow(buffer, elements);
+            if (grown != buffer) {
+                generation++;
             }
-            generation++;
-            long capacity = buffer == null ? elements : Math.max(elements, buffer.length() + buffer.length() / 2);
-            return Nd4j.createUninitialized(DataType.FLOAT, capacity);
+            return grown;
         }
 
         long bytes() {
@@ -304,11 +303,6 @@ public final class TransformerStack implements AutoCloseable {
             a = b = normed = qkv = scores = context = inner = mask = null;
             generation++;
         }
-    }
-
-    /** A dense C-order {@code shape} view of the first elements of {@code buffer}. */
-    private static INDArray prefix(INDArray buffer, long... shape) {
-        return Nd4j.create(buffer.data(), shape);
     }
 
     /** Kernels for one shape; the buffers are the workspace's. */
@@ -402,10 +396,10 @@ public final class TransformerStack implements AutoCloseable {
             }
             Workspace w = workspace;
             long c = block.dim();
-            a = prefix(w.a, batch, length, c);
-            b = prefix(w.b, batch, length, c);
-            normed = w.normed == null ? null : prefix(w.normed, rows, c);
-            mask = maskShape == null ? null : prefix(w.mask, maskShape);
+            a = Buffers.prefix(w.a, batch, length, c);
+            b = Buffers.prefix(w.b, batch, length, c);
+            normed = w.normed == null ? null : Buffers.prefix(w.normed, rows, c);
+            mask = maskShape == null ? null : Buffers.prefix(w.mask, maskShape);
             // The attention buffers never change within a run.
             queryKey.bind(Args.SRC, w.qkv, 0).bind(Args.WEIGHTS, w.qkv, c).bind(Args.DST, w.scores);
             softmax.bind(Args.SRC, w.scores).bind(Args.DST, w.scores);
