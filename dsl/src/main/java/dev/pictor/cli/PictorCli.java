@@ -172,9 +172,7 @@ public final class PictorCli implements Runnable {
                     throw new BadInputException("--threads must be 1 or more, got " + threads);
                 }
                 if (threads > Device.maxThreads()) {
-                    throw new BadInputException("--threads " + threads + " is more than this machine can use: give"
-                            + " 1 to " + Device.maxThreads() + " (at most " + Device.THREADS_PER_PROCESSOR
-                            + " per processor; it has " + Runtime.getRuntime().availableProcessors() + ")");
+                    throw new BadInputException(Device.tooManyThreads("--threads", threads));
                 }
                 d = d.withThreads(threads);
             }

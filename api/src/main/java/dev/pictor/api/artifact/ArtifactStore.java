@@ -294,7 +294,7 @@ public final class ArtifactStore {
             if (bang < 0) {
                 throw new IOException("maven source needs '!path/in/jar' after the coordinates");
             }
-            String[] gav = location.substring(0, bang).split(":");
+            String[] gav = gav();
             if (gav.length < 3 || gav.length > 4) {
                 throw new IOException("maven coordinates must be group:artifact:version[:classifier]");
             }
@@ -343,13 +343,18 @@ public final class ArtifactStore {
                     .resolve(jarName);
         }
 
+        /** A maven source's coordinates: group, artifact, version[, classifier]. */
+        private String[] gav() {
+            return location.substring(0, location.indexOf('!')).split(":");
+        }
+
         boolean mavenJarPresent() {
-            return Files.isRegularFile(mavenJar(location.substring(0, location.indexOf('!')).split(":")));
+            return Files.isRegularFile(mavenJar(gav()));
         }
 
         /** {@code mvn dependency:get -Dartifact=G:A:V[:jar:C]} for a maven source. */
         String mavenGetCommand() {
-            String[] gav = location.substring(0, location.indexOf('!')).split(":");
+            String[] gav = gav();
             return "mvn dependency:get -Dartifact=" + String.join(":", gav[0], gav[1], gav[2])
                     + (gav.length == 4 ? ":jar:" + gav[3] : "");
         }

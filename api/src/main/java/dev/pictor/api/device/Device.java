@@ -37,9 +37,7 @@ public record Device(Kind kind, int index, int threads, Precision precision) {
             throw new BadInputException("threads must be 0 (all cores) or more, got " + threads);
         }
         if (threads > maxThreads()) {
-            throw new BadInputException("threads " + threads + " is more than this machine can use: give 1 to "
-                    + maxThreads() + " (at most " + THREADS_PER_PROCESSOR + " per processor; it has "
-                    + Runtime.getRuntime().availableProcessors() + "), or 0 for one per processor");
+            throw new BadInputException(tooManyThreads("threads", threads) + ", or 0 for one per processor");
         }
         if (kind == Kind.CPU && index != 0) {
             throw new BadInputException("cpu has no index (got cpu:" + index + "); use cpu or cuda:" + index);
@@ -55,6 +53,16 @@ public record Device(Kind kind, int index, int threads, Precision precision) {
      */
     public static int maxThreads() {
         return THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * The problem with asking for {@code threads} threads when that is more than {@link #maxThreads()}, named as
+     * the user gave it ({@code what}: "threads", "--threads"): "--threads 9 is more than this machine can use: give
+     * 1 to 8 (at most 4 per processor; it has 2)".
+     */
+    public static String tooManyThreads(String what, int threads) {
+        return what + " " + threads + " is more than this machine can use: give 1 to " + maxThreads() + " (at most "
+                + THREADS_PER_PROCESSOR + " per processor; it has " + Runtime.getRuntime().availableProcessors() + ")";
     }
 
     /** CPU with all cores. */
