@@ -3,9 +3,6 @@ package dev.pictor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pictor.api.BadInputException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,12 +25,9 @@ class EmbedCommandTest {
 
     /** Exit code and stderr; stdout must stay empty. */
     private String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PictorCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
-        return new String[] {String.valueOf(code), err.toString(StandardCharsets.UTF_8)};
+        CliRun r = CliRun.cli(args);
+        assertThat(r.out()).isEmpty();
+        return new String[] {String.valueOf(r.code()), r.err()};
     }
 
     @Test

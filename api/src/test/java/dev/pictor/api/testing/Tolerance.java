@@ -54,11 +54,13 @@ public final class Tolerance {
         return Transforms.abs(a.sub(b)).divi(bound).maxNumber().doubleValue();
     }
 
-    /** Asserts {@link #ratio} ≤ 1, naming what was compared and both sides' worst element on failure. */
-    public static void assertClose(INDArray actual, INDArray expected, double scale, String what) {
+    /** Asserts {@link #ratio} ≤ 1, naming what was compared on failure; returns the ratio (for reports). */
+    public static double assertClose(INDArray actual, INDArray expected, double scale, String what) {
         assertThat(actual).as(what + " missing").isNotNull();
         assertThat(actual.shape()).as(what + " shape").containsExactly(expected.shape());
-        assertThat(ratio(actual, expected, scale)).as(what + ": error as a share of the bound |a - b| <= atol +"
-                + " rtol*|b| (rtol " + RTOL + ", scale " + scale + ")").isLessThanOrEqualTo(1.0);
+        double ratio = ratio(actual, expected, scale);
+        assertThat(ratio).as(what + ": error as a share of the bound |a - b| <= atol + rtol*|b| (rtol " + RTOL
+                + ", scale " + scale + ")").isLessThanOrEqualTo(1.0);
+        return ratio;
     }
 }
