@@ -131,21 +131,7 @@ public final class MiniLmVsOrt {
             block(() -> ort(env, session, ids, mask), o, i * block, block);
         }
         if (PROFILE) {
-            fused.encoderLayers().profiling(true);
-            for (int i = 0; i < rounds; i++) {
-                fused.hiddenStates(batch);
-            }
-            long total = 0;
-            for (long[] v : fused.encoderLayers().profile().values()) {
-                total += v[0];
-            }
-            StringBuilder sb = new StringBuilder("  profile of the layers (ms per forward, share):");
-            for (var e : fused.encoderLayers().profile().entrySet()) {
-                sb.append(String.format(" %s %.2f (%.0f%%);", e.getKey(), e.getValue()[0] / 1e6 / rounds,
-                        100.0 * e.getValue()[0] / total));
-            }
-            fused.encoderLayers().profiling(false);
-            System.out.println(sb);
+            printProfile(fused, () -> fused.hiddenStates(batch), rounds);
         }
         double fm = median(f);
         double om = median(o);
@@ -179,24 +165,39 @@ public final class MiniLmVsOrt {
             block(theirs, o, i, 1);
         }
         if (PROFILE) {
-            fused.encoderLayers().profiling(true);
-            long t0 = System.nanoTime();
-            ours.run();
-            long total = System.nanoTime() - t0;
-            long layers = 0;
-            StringBuilder sb = new StringBuilder("  profile of one pass (ms):");
-            for (var e : fused.encoderLayers().profile().entrySet()) {
-                layers += e.getValue()[0];
-                sb.append(String.format(" %s %.1f;", e.getKey(), e.getValue()[0] / 1e6));
-            }
-            fused.encoderLayers().profiling(false);
-            System.out.println(sb + String.format(" kernels %.1f of %.1f in all", layers / 1e6, total / 1e6));
+            printProfile(fused, ours, 1);
         }
         double fm = median(f);
         double om = median(o);
         int n = batches.stream().mapToInt(TokenBatch::size).sum();
         System.out.printf("| %s | %d texts, %d tokens | %.1f ms (%.1f texts/s) | %.1f ms (%.1f texts/s) | **%.2f** |%n",
                 what, n, tokens, fm, n * 1000 / fm, om, n * 1000 / om, om / fm);
+    }
+
+    /**
+     * Runs {@code call} {@code calls} times with the layers' kernels timed, and prints each kernel's milliseconds per
+     * call and share, and how much of the call's wall time the kernels were.
+     */
+    private static void printProfile(BertInference fused, Call call, int calls) throws Exception {
+        fused.encoderLayers().profiling(true);
+        long start = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            call.run();
+        }
+        long wall = System.nanoTime() - start;
+        Map<String, long[]> profile = fused.encoderLayers().profile();
+        fused.encoderLayers().profiling(false);
+        long kernels = 0;
+        for (long[] v : profile.values()) {
+            kernels += v[0];
+        }
+        StringBuilder sb = new StringBuilder("  profile of the layers (ms per call, share):");
+        for (var e : profile.entrySet()) {
+            sb.append(String.format(" %s %.2f (%.0f%%);", e.getKey(), e.getValue()[0] / 1e6 / calls,
+                    100.0 * e.getValue()[0] / kernels));
+        }
+        System.out.println(sb + String.format(" kernels %.2f of %.2f ms per call", kernels / 1e6 / calls,
+                wall / 1e6 / calls));
     }
 
     /** A call timed by {@link #block}. */
