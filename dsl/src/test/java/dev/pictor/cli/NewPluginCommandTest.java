@@ -28,7 +28,7 @@ class NewPluginCommandTest {
                 .hasContent("org.acme.wc.WordCountPlugin");
         assertThat(src.resolve("WordCountPlugin.java")).content().contains("public final class WordCountPlugin")
                 .contains("encoder(\"word-count\", WordCountEncoderFactory.class);")
-                .contains("return new ApiVersion(1, 0);");
+                .contains("return new ApiVersion(2, 0);");
         assertThat(src.resolve("WordCountEncoderFactory.java")).content()
                 .contains("implements ComponentFactory<Encoder<?>>").contains("public WordCountEncoderFactory() {");
         assertThat(src.resolve("WordCountEncoder.java")).content().contains("implements Encoder<TokenBatch>");

@@ -60,9 +60,10 @@ class PictorCliTest {
     void pluginsListsBuiltInsAndTheirComponents() {
         CliRun r = cli(withPlugins("plugins"));
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("text 0.1.0 (built-in, API 1.0)").contains("  tokenizer: word")
+        assertThat(r.out()).contains("text 0.1.0 (built-in, API 2.0)").contains("  tokenizer: word")
                 .contains("  encoder: bag-of-words, one-hot").contains("  zoo: shapes-words")
-                .contains("  task: count-tokens");
+                .contains("  task: count-tokens")
+                .contains("  sampler: ddim, ddpm, dpm-solver++, euler, euler-ancestral, heun");
         assertThat(r.out()).doesNotContain("failed to load");
         String text = r.out().substring(r.out().indexOf("text 0.1.0"));
         assertThat(text.indexOf("  encoder: ")).as("kinds sorted").isLessThan(text.indexOf("  tokenizer: "));

@@ -64,7 +64,7 @@ class NewPluginBuildTest {
         Files.copy(jar, plugins.resolve(jar.getFileName()));
         var listed = ThirdPartyPluginTest.cli("--plugins", plugins.toString(), "plugins");
         assertThat(listed.code()).as(listed.err()).isZero();
-        assertThat(listed.out()).contains("word-count 0.1.0 (word-count-0.1.0.jar, API 1.0)  word count: number of"
+        assertThat(listed.out()).contains("word-count 0.1.0 (word-count-0.1.0.jar, API 2.0)  word count: number of"
                 + " tokens per text").contains("  encoder: word-count").doesNotContain("failed to load");
 
         Path corpus = Files.writeString(dir.resolve("corpus.txt"), "a red circle\na square\n");

@@ -66,8 +66,8 @@ class ThirdPartyPluginTest {
         Result r = cli("--plugins", plugins.toString(), "plugins");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
-                .contains("text 0.1.0 (built-in, API 1.0)")
-                .contains("sample 1.0.0 (pictor-sample-plugin.jar, API 1.0)  third-party example")
+                .contains("text 0.1.0 (built-in, API 2.0)")
+                .contains("sample 1.0.0 (pictor-sample-plugin.jar, API 2.0)  third-party example")
                 .contains("  tokenizer: utf8-bytes")
                 .contains("  task: token-stats")
                 .contains("failed to load:")

@@ -6,9 +6,14 @@ import dev.pictor.api.BadInputException;
  * The version of the plugin contract. A plugin built for {@code major.minor} runs on an API with the same major
  * version and an equal or newer minor version: minor versions only add.
  *
+ * <p>History: 1.0, the first contract. 2.0 (issue 9) split the {@code Denoiser} and {@code Sampler} SPIs into their
+ * diffusion and autoregressive kinds ({@code DiffusionDenoiser}/{@code DiffusionSampler},
+ * {@code AutoregressiveDenoiser}/{@code TokenSampler}); a 1.x plugin is refused with a message naming both versions,
+ * since its components would not link.
+ *
  * <pre>{@code
- * ApiVersion.CURRENT.supports(ApiVersion.parse("1.0"));   // true
- * ApiVersion.CURRENT.supports(ApiVersion.parse("2.0"));   // false
+ * ApiVersion.CURRENT.supports(ApiVersion.parse("2.0"));   // true
+ * ApiVersion.CURRENT.supports(ApiVersion.parse("3.0"));   // false
  * }</pre>
  *
  * @param major breaking changes
@@ -16,7 +21,7 @@ import dev.pictor.api.BadInputException;
  */
 public record ApiVersion(int major, int minor) implements Comparable<ApiVersion> {
     /** The API this jar implements. */
-    public static final ApiVersion CURRENT = new ApiVersion(1, 0);
+    public static final ApiVersion CURRENT = new ApiVersion(2, 0);
 
     public ApiVersion {
         if (major < 0 || minor < 0) {

@@ -18,7 +18,7 @@ import java.util.List;
  * public final class CharsPlugin implements Plugin {
  *     public String name() { return "chars"; }
  *     public String version() { return "1.0.0"; }
- *     public ApiVersion apiVersion() { return new ApiVersion(1, 0); }
+ *     public ApiVersion apiVersion() { return new ApiVersion(2, 0); }
  *     public Module module() {
  *         return new PluginModule() {
  *             protected void configureComponents() { tokenizer("chars", CharTokenizerFactory.class); }

@@ -37,4 +37,63 @@ public record Condition(INDArray context, INDArray mask) {
     public Optional<INDArray> contextIfAny() {
         return Optional.ofNullable(context);
     }
+
+    /** Whether this is the unconditional case. */
+    public boolean isNone() {
+        return context == null;
+    }
+
+    /** Rows of the context (the batch it serves), or 0 for {@link #none()}. */
+    public long rows() {
+        return context == null ? 0 : context.size(0);
+    }
+
+    /**
+     * This condition for a batch of {@code rows}: unchanged when it already has that many rows (or is none), each
+     * row repeated {@code rows / rows()} times when it has fewer (one prompt for four images).
+     */
+    public Condition forBatch(long rows) {
+        long have = rows();
+        if (context == null || have == rows) {
+            return this;
+        }
+        if (rows % have != 0) {
+            throw new IllegalArgumentException("a condition of " + have + " rows cannot serve a batch of " + rows);
+        }
+        int times = (int) (rows / have);
+        return new Condition(repeatRows(context, times), mask == null ? null : repeatRows(mask, times));
+    }
+
+    private static INDArray repeatRows(INDArray a, int times) {
+        return times == 1 ? a : a.repeat(0, times);
+    }
+
+    /**
+     * Two conditions stacked along the batch (the conditional and unconditional branches of classifier-free
+     * guidance in one network call), or empty when they cannot share a call: one is none, or their contexts
+     * differ in length or width.
+     */
+    public static Optional<Condition> stack(Condition first, Condition second) {
+        if (first.context == null || second.context == null) {
+            return Optional.empty();
+        }
+        long[] a = first.context.shape();
+        long[] b = second.context.shape();
+        if (a.length != b.length || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(a, 1, a.length),
+                java.util.Arrays.copyOfRange(b, 1, b.length))) {
+            return Optional.empty();
+        }
+        INDArray context = org.nd4j.linalg.factory.Nd4j.concat(0, first.context, second.context);
+        INDArray mask = null;
+        if (first.mask != null || second.mask != null) {
+            mask = org.nd4j.linalg.factory.Nd4j.concat(0, maskOrOnes(first), maskOrOnes(second));
+        }
+        return Optional.of(new Condition(context, mask));
+    }
+
+    private static INDArray maskOrOnes(Condition c) {
+        return c.mask != null ? c.mask
+                : org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.INT64, c.context.size(0),
+                        c.context.size(1));
+    }
 }

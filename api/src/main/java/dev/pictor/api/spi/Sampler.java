@@ -1,27 +1,19 @@
 package dev.pictor.api.spi;
 
-import dev.pictor.api.run.Cancellation;
-import dev.pictor.api.run.ProgressListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 /**
- * The loop that turns noise (or a prompt prefix) into a sample by calling a {@link Denoiser} step after step:
- * DDPM, DDIM, Euler, DPM-Solver++, or top-k/top-p autoregressive decoding.
- *
- * <p><b>Contract.</b> {@link #sample} draws its randomness only from {@link SamplingRequest#seed()}, so the same
- * request, denoiser and device give the same result bit for bit. It reports each step to {@code progress}
- * and checks {@code cancellation} between steps (throwing {@link dev.pictor.api.run.CancelledException}).
- * The result is a new array owned by the caller. A sampler keeps no state between calls: one instance may
- * serve several threads.
+ * How a sample is drawn from a {@link Denoiser}. Two kinds, matching the denoiser's:
+ * <ul>
+ *   <li>{@link DiffusionSampler}: a stepper (DDPM, DDIM, Euler, Heun, DPM-Solver++ …) that the one guidance
+ *       loop ({@link dev.pictor.api.diffusion.GuidanceLoop}) drives — the loop owns guidance, progress,
+ *       cancellation, NaN checks, img2img and inpainting, so a stepper is only its update rule;</li>
+ *   <li>{@link TokenSampler}: chooses the next token from logits (temperature, top-k, top-p) for the
+ *       autoregressive loop.</li>
+ * </ul>
+ * A sampler keeps no state between runs: one instance may serve several threads.
  *
  * <pre>{@code
- * INDArray latents = ddim.sample(unet, SamplingRequest.builder(new long[] {1, 4, 8, 8})
- *         .seed(7).steps(20).guidance(4.0).condition(c).build(), ProgressListener.NONE, Cancellation.never());
+ * DiffusionSampler ddim = (DiffusionSampler) pipeline.sampler();
  * }</pre>
  */
-public interface Sampler extends Component {
-
-    /** Runs the sampling loop. */
-    INDArray sample(Denoiser denoiser, SamplingRequest request, ProgressListener progress,
-            Cancellation cancellation);
+public sealed interface Sampler extends Component permits DiffusionSampler, TokenSampler {
 }

@@ -36,12 +36,19 @@ class PluginLoaderTest {
                         };
                     }
                     public static class F implements ComponentFactory<Sampler> {
-                        public String description() { return "returns the state unchanged"; }
+                        public String description() { return "returns the denoised estimate at once"; }
                         public Sampler create(ComponentConfig c) {
-                            return new Sampler() {
+                            return new DiffusionSampler() {
                                 public String name() { return "%4$s"; }
-                                public INDArray sample(Denoiser d, SamplingRequest r, ProgressListener p,
-                                        Cancellation x) { return null; }
+                                public dev.pictor.api.diffusion.Trajectory trajectory(
+                                        dev.pictor.api.diffusion.NoiseSchedule s, int steps) {
+                                    return dev.pictor.api.diffusion.Trajectory.atTimesteps(s, new double[] {999});
+                                }
+                                public Stepper stepper(dev.pictor.api.diffusion.Trajectory t,
+                                        dev.pictor.api.diffusion.GaussianNoise n) {
+                                    return (i, x, d) -> d.at(x, t.sigma(i));
+                                }
+                                public boolean stochastic() { return false; }
                             };
                         }
                     }
@@ -71,7 +78,7 @@ class PluginLoaderTest {
 
     @Test
     void loadsADropInJarInItsOwnClassLoader() throws Exception {
-        jar("good.jar", "good", "good", "1.0", "constant");
+        jar("good.jar", "good", "good", "2.0", "constant");
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
             assertThat(r.failures()).isEmpty();
             assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo", "good");
@@ -84,14 +91,14 @@ class PluginLoaderTest {
 
     @Test
     void skipsBrokenJarsWithOneLineReasonsAndKeepsTheRest() throws Exception {
-        jar("a-good.jar", "good", "good", "1.0", "constant");
+        jar("a-good.jar", "good", "good", "2.0", "constant");
         Files.writeString(dir.resolve("b-not-a-jar.jar"), "this is text, not a zip");
         new JarBuilder().file("readme.txt", "x".getBytes(StandardCharsets.UTF_8)).write(dir.resolve("c-no-service.jar"));
         new JarBuilder().service("nowhere.Missing").file("x.txt", new byte[] {1}).write(dir.resolve("d-bad-service.jar"));
-        jar("e-future.jar", "future", "future", "2.0", "future-sampler");
-        jar("f-dup.jar", "dup", "dup", "1.0", "constant");
+        jar("e-future.jar", "future", "future", "3.0", "future-sampler");
+        jar("f-dup.jar", "dup", "dup", "2.0", "constant");
         new JarBuilder()
-                .source("missing.P", samplerPlugin("missing", "missing", "1.0", "m", "new Helper();"))
+                .source("missing.P", samplerPlugin("missing", "missing", "2.0", "m", "new Helper();"))
                 .source("missing.Helper", "package missing; public class Helper {}")
                 .omitClass("missing.Helper").service("missing.P").write(dir.resolve("g-missing-class.jar"));
         new JarBuilder().source("notplugin.P", "package notplugin; public class P {}").service("notplugin.P")
@@ -107,7 +114,7 @@ class PluginLoaderTest {
             assertThat(reason(r, "b-not-a-jar.jar")).contains("not a readable jar");
             assertThat(reason(r, "c-no-service.jar")).contains("not a Pictor plugin").contains("META-INF/services");
             assertThat(reason(r, "d-bad-service.jar")).contains("nowhere.Missing").contains("not in the jar");
-            assertThat(reason(r, "e-future.jar")).contains("needs API 2.0").contains("API 1.0");
+            assertThat(reason(r, "e-future.jar")).contains("needs API 3.0").contains("API 2.0");
             assertThat(reason(r, "f-dup.jar")).contains("sampler 'constant' is already provided by plugin 'good'");
             assertThat(reason(r, "g-missing-class.jar")).contains("missing class missing.Helper");
             assertThat(reason(r, "h-not-plugin.jar")).contains("does not implement");
@@ -118,10 +125,22 @@ class PluginLoaderTest {
     }
 
     @Test
+    void aPluginBuiltForTheFirstApiIsRefusedNamingBothVersions() throws Exception {
+        // API 2.0 reshaped the Denoiser and Sampler SPIs: a 1.x plugin's components would not link, so it is
+        // refused before any of them load, with a message that says what to get
+        jar("v1.jar", "vone", "vone", "1.0", "v1-sampler");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
+            assertThat(r.plugins()).extracting(PluginInfo::name).doesNotContain("vone");
+            assertThat(reason(r, "v1.jar")).isEqualTo("plugin 'vone' needs API 1.0 but this Pictor has API 2.0: get"
+                    + " a version of the plugin built for API 2.0");
+        }
+    }
+
+    @Test
     void olderMinorApiIsAcceptedNewerIsNot() throws Exception {
-        jar("old.jar", "old", "old", "1.0", "old-sampler");
-        jar("newer.jar", "newer", "newer", "1.1", "newer-sampler");
-        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).apiVersion(new ApiVersion(1, 0)).load()) {
+        jar("old.jar", "old", "old", "2.0", "old-sampler");
+        jar("newer.jar", "newer", "newer", "2.1", "newer-sampler");
+        try (PluginRegistry r = PluginLoader.builder().dropIns(dir).apiVersion(new ApiVersion(2, 0)).load()) {
             assertThat(r.plugins()).extracting(PluginInfo::name).contains("old").doesNotContain("newer");
             assertThat(reason(r, "newer.jar")).contains("upgrade Pictor");
         }
@@ -129,7 +148,7 @@ class PluginLoaderTest {
 
     @Test
     void aGuiceErrorInOnePluginIsReported() throws Exception {
-        String src = samplerPlugin("guicebad", "guicebad", "1.0", "s", "")
+        String src = samplerPlugin("guicebad", "guicebad", "2.0", "s", "")
                 .replace("sampler(\"s\", F.class);", "sampler(\"s\", F.class); bind(Runnable.class);");
         new JarBuilder().source("guicebad.P", src).service("guicebad.P").write(dir.resolve("guice.jar"));
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
@@ -140,11 +159,11 @@ class PluginLoaderTest {
 
     @Test
     void aPluginWhoseDescriptionIsNullRegistersNothing() throws Exception {
-        String src = samplerPlugin("nulldesc", "nulldesc", "1.0", "nd-sampler", "")
+        String src = samplerPlugin("nulldesc", "nulldesc", "2.0", "nd-sampler", "")
                 .replace("public String version() { return \"1.2.3\"; }",
                         "public String version() { return \"1.2.3\"; } public String description() { return null; }");
         new JarBuilder().source("nulldesc.P", src).service("nulldesc.P").write(dir.resolve("nulldesc.jar"));
-        String throwing = samplerPlugin("badversion", "badversion", "1.0", "bv-sampler", "")
+        String throwing = samplerPlugin("badversion", "badversion", "2.0", "bv-sampler", "")
                 .replace("return \"1.2.3\";", "throw new IllegalStateException(\"no version\");");
         new JarBuilder().source("badversion.P", throwing).service("badversion.P").write(dir.resolve("badversion.jar"));
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {

@@ -36,7 +36,7 @@ public final class SamplePlugin implements Plugin {
 
     @Override
     public ApiVersion apiVersion() {
-        return new ApiVersion(1, 0);
+        return new ApiVersion(2, 0);
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class TextPlugin implements Plugin {
 
     @Override
     public ApiVersion apiVersion() {
-        return new ApiVersion(1, 0);
+        return new ApiVersion(2, 0);
     }
 
     @Override
