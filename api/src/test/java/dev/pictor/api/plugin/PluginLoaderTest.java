@@ -65,8 +65,9 @@ class PluginLoaderTest {
     void loadsBuiltInsFromTheClassPath() {
         try (PluginRegistry r = PluginLoader.builder().load()) {
             assertThat(r.failures()).isEmpty();
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
-            PluginInfo echo = r.plugins().get(0);
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("core", "echo");
+            PluginInfo echo = r.plugins().get(1);
+            assertThat(r.plugins().get(0).components()).containsEntry("sampler", java.util.List.of("categorical"));
             assertThat(echo.source()).isEqualTo("built-in");
             assertThat(echo.components()).containsEntry("tokenizer", java.util.List.of("lines"));
             assertThat(echo.tasks()).containsExactly("count-lines");
@@ -81,8 +82,8 @@ class PluginLoaderTest {
         jar("good.jar", "good", "good", "2.0", "constant");
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
             assertThat(r.failures()).isEmpty();
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo", "good");
-            assertThat(r.plugins().get(1).source()).isEqualTo("good.jar");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("core", "echo", "good");
+            assertThat(r.plugins().get(2).source()).isEqualTo("good.jar");
             assertThat(r.provider(ComponentKind.SAMPLER, "constant")).contains("good");
             Object sampler = r.factory(ComponentKind.SAMPLER, "constant").create(null);
             assertThat(sampler.getClass().getClassLoader().getName()).isEqualTo("plugin:good.jar");
@@ -106,7 +107,7 @@ class PluginLoaderTest {
         Files.writeString(dir.resolve("notes.txt"), "not a jar name: ignored");
 
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo", "good");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("core", "echo", "good");
             assertThat(r.failures()).extracting(PluginFailure::source).containsExactly("b-not-a-jar.jar",
                     "c-no-service.jar", "d-bad-service.jar", "e-future.jar", "f-dup.jar", "g-missing-class.jar",
                     "h-not-plugin.jar");
@@ -119,7 +120,7 @@ class PluginLoaderTest {
             assertThat(reason(r, "g-missing-class.jar")).contains("missing class missing.Helper");
             assertThat(reason(r, "h-not-plugin.jar")).contains("does not implement");
             // the rejected duplicate left nothing behind
-            assertThat(r.names(ComponentKind.SAMPLER)).containsExactly("constant");
+            assertThat(r.names(ComponentKind.SAMPLER)).containsExactly("categorical", "constant");
             assertThat(r.provider(ComponentKind.SAMPLER, "constant")).contains("good");
         }
     }
@@ -153,7 +154,7 @@ class PluginLoaderTest {
         new JarBuilder().source("guicebad.P", src).service("guicebad.P").write(dir.resolve("guice.jar"));
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
             assertThat(reason(r, "guice.jar")).startsWith("plugin 'guicebad' failed to start: ");
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("core", "echo");
         }
     }
 
@@ -169,8 +170,8 @@ class PluginLoaderTest {
         try (PluginRegistry r = PluginLoader.builder().dropIns(dir).load()) {
             assertThat(reason(r, "nulldesc.jar")).contains("one-line description (not null)");
             assertThat(reason(r, "badversion.jar")).contains("failed to start").contains("no version");
-            assertThat(r.names(ComponentKind.SAMPLER)).isEmpty();
-            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("echo");
+            assertThat(r.names(ComponentKind.SAMPLER)).containsExactly("categorical");
+            assertThat(r.plugins()).extracting(PluginInfo::name).containsExactly("core", "echo");
         }
     }
 

@@ -1,0 +1,83 @@
+package dev.pictor.api.autoregressive;
+
+import dev.pictor.api.PictorException;
+import dev.pictor.api.run.Cancellation;
+import dev.pictor.api.run.ProgressListener;
+import dev.pictor.api.run.Seeds;
+import dev.pictor.api.spi.AutoregressiveDenoiser;
+import dev.pictor.api.spi.DecodingSession;
+import dev.pictor.api.spi.TokenSampler;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The one autoregressive decoding loop: opens a {@link DecodingSession} (which owns the key/value cache), feeds
+ * the prefix once, then one token a step, each chosen by the {@link TokenSampler} from the allowed range with the
+ * row's own seeded stream. Owns progress ("decoding", one unit a token), cancellation and the check that logits
+ * are finite.
+ *
+ * <pre>{@code
+ * long[][] tokens = AutoregressiveLoop.run(transformer, new LogitsSampler(1, 0, 0.9),
+ *         DecodingRequest.builder(prefix, 64).seed(7).build(), ProgressListener.NONE, Cancellation.never());
+ * }</pre>
+ */
+public final class AutoregressiveLoop {
+    private AutoregressiveLoop() {
+    }
+
+    /** The generated tokens, {@code [batch][newTokens]} (the prefix not included). */
+    public static long[][] run(AutoregressiveDenoiser model, TokenSampler sampler, DecodingRequest request,
+            ProgressListener progress, Cancellation cancellation) {
+        int batch = request.batch();
+        int prefixLength = (int) request.prefix().size(1);
+        int total = prefixLength + request.newTokens();
+        if (total > model.maxLength()) {
+            throw new dev.pictor.api.BadInputException("a prefix of " + prefixLength + " and " + request.newTokens()
+                    + " new tokens exceed the " + model.maxLength() + " positions of '" + model.name() + "'");
+        }
+        SplittableRandom[] rows = new SplittableRandom[batch];
+        for (int b = 0; b < batch; b++) {
+            rows[b] = new SplittableRandom(Seeds.mix(request.seed() + b));
+        }
+        long[][] out = new long[batch][request.newTokens()];
+        try (DecodingSession session = model.open(batch, request.condition())) {
+            cancellation.throwIfCancelled();
+            INDArray logits = session.feed(request.prefix().castTo(DataType.INT64));
+            for (int i = 0; i < request.newTokens(); i++) {
+                int position = prefixLength + i;
+                TokenRange range = request.allowed().apply(position);
+                if (range == null) {
+                    range = TokenRange.all(model.vocabularySize());
+                }
+                if (range.to() > model.vocabularySize()) {
+                    throw new IllegalArgumentException("allowed range " + range + " at position " + position
+                            + " exceeds the vocabulary of " + model.vocabularySize());
+                }
+                float[][] rowsOfLogits = logits.castTo(DataType.FLOAT).toFloatMatrix();
+                long[] next = new long[batch];
+                for (int b = 0; b < batch; b++) {
+                    checkFinite(rowsOfLogits[b], position);
+                    next[b] = sampler.choose(rowsOfLogits[b], range.from(), range.to(), rows[b]);
+                    out[b][i] = next[b];
+                }
+                progress.onProgress("decoding", i + 1, request.newTokens());
+                if (i + 1 < request.newTokens()) {
+                    cancellation.throwIfCancelled();
+                    logits = session.feed(Nd4j.createFromArray(next).reshape(batch, 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkFinite(float[] row, int position) {
+        for (float v : row) {
+            if (Float.isNaN(v) || v == Float.POSITIVE_INFINITY) {
+                throw new PictorException("the logits for position " + position + " hold NaN or +infinity: the"
+                        + " model diverged");
+            }
+        }
+    }
+}
