@@ -61,7 +61,7 @@ class PictorTest {
     @Test
     void tasksRunThroughTheirContext() {
         try (Pictor pictor = pictor()) {
-            Object n = pictor.plugins().task("count-lines").orElseThrow().run(
+            Object n = pictor.plugins().task("count-lines").orElseThrow().call("count-lines",
                     new TaskContext(pictor, System.out, dir, dev.pictor.api.run.ProgressListener.NONE,
                             dev.pictor.api.run.Cancellation.never()), Map.of("text", "a\nb\nc"), List.of());
             assertThat(n).isEqualTo(3L);

@@ -310,7 +310,10 @@ final class PluginSkeleton {
                 package ${package};
 
                 import dev.pictor.api.spi.Encoder;
+                import dev.pictor.api.spi.Encodings;
                 import dev.pictor.api.spi.TokenBatch;
+                import java.util.EnumSet;
+                import java.util.Set;
                 import org.nd4j.linalg.api.buffer.DataType;
                 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -333,19 +336,21 @@ final class PluginSkeleton {
                     }
 
                     @Override
-                    public Output output() {
-                        return Output.POOLED;
+                    public Set<Output> outputs() {
+                        return EnumSet.of(Output.POOLED);   // one vector per text
                     }
 
                     @Override
-                    public long dimension() {
+                    public long dimension(Output output) {
                         return 1;
                     }
 
                     @Override
-                    public INDArray encode(TokenBatch batch) {
+                    public Encodings encode(TokenBatch batch, Set<Output> wanted) {
+                        Encodings.check(this, wanted);   // asking for an output it lacks is a clear error
                         INDArray mask = batch.attentionMask();   // [texts, length] INT64: 1 a token, 0 padding
-                        return mask.castTo(DataType.FLOAT).sum(1).reshape(mask.size(0), 1).muli(scale);
+                        INDArray counts = mask.castTo(DataType.FLOAT).sum(1).reshape(mask.size(0), 1).muli(scale);
+                        return Encodings.builder(name()).put(Output.POOLED, counts).build();
                     }
                 }
                 """);
@@ -383,8 +388,8 @@ final class PluginSkeleton {
                             assertEquals(Optional.of("${name}"), registry.provider(ComponentKind.ENCODER, "${name}"));
                             Encoder<?> encoder = registry.factory(ComponentKind.ENCODER, "${name}").create(settings(Map.of()));
                             assertEquals(TokenBatch.class, encoder.inputType());
-                            assertEquals(Encoder.Output.POOLED, encoder.output());
-                            assertEquals(1, encoder.dimension());
+                            assertEquals(Optional.of(Encoder.Output.POOLED), encoder.embedding());
+                            assertEquals(1, encoder.dimension(Encoder.Output.POOLED));
                         }
                     }
 

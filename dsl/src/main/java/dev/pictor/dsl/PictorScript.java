@@ -7,7 +7,11 @@ import dev.pictor.api.pipeline.LoadedPipeline;
 import dev.pictor.api.pipeline.Pipeline;
 import dev.pictor.api.spi.Encoding;
 import dev.pictor.api.spi.TokenBatch;
+import dev.pictor.api.spi.Encoder;
+import dev.pictor.api.task.Embed;
 import dev.pictor.api.task.Task;
+import dev.pictor.api.task.TaskOptions;
+import dev.pictor.api.task.TextInput;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.Script;
@@ -66,9 +70,8 @@ public abstract class PictorScript extends Script {
 
     /** CPU; named argument {@code threads}. */
     public Device cpu(Map<String, ?> options) {
-        checkOptions("cpu", options, "threads");
-        Object threads = options.get("threads");
-        return threads == null ? Device.cpu() : Device.cpu(toInt("threads", threads));
+        TaskOptions o = TaskOptions.of("cpu", options, List.of("threads"));
+        return o.has("threads") ? Device.cpu(o.integer("threads", 0)) : Device.cpu();
     }
 
     /** The first CUDA GPU. */
@@ -108,43 +111,58 @@ public abstract class PictorScript extends Script {
      * {@code texts} (a list) or {@code file} (one text a line), both giving a {@link TokenBatch}.
      */
     public Object tokenize(Map<String, ?> options, Object pipeline) {
-        checkOptions("tokenize", options, "text", "texts", "file");
+        TaskOptions o = TaskOptions.of("tokenize", options, Embed.OPTIONS);
         LoadedPipeline p = runtime().open(pipeline);
-        if (options.containsKey("text")) {
-            Encoding e = p.tokenizer().encode(String.valueOf(options.get("text")));
+        if (o.has("text") && !o.has("texts") && !o.has("file")) {
+            Encoding e = p.tokenizer().encode(TextInput.from(o, runtime().workingDirectory()).texts().get(0));
             warnIfTruncated(List.of(e));
             return e;
         }
-        TokenBatch batch = p.tokenizer().encodeBatch(texts("tokenize", options));
+        TokenBatch batch = p.tokenizer().encodeBatch(TextInput.from(o, runtime().workingDirectory()).texts());
         warnIfTruncated(batch.encodings());
         return batch;
     }
 
     /**
-     * Encodes with a pipeline's tokenizer and encoder. Options as {@link #tokenize}; the result is the encoder's
-     * array ({@code [texts, …]}).
+     * Encodes with a pipeline's tokenizer and encoder. Options as {@link #tokenize}, and {@code output}: which of
+     * the encoder's outputs to return ({@code tokens}, {@code mask}, {@code pooled}, {@code projected}; by default
+     * its embedding when it has one, else its token states).
      */
     public INDArray encode(Map<String, ?> options, Object pipeline) {
-        checkOptions("encode", options, "text", "texts", "file");
+        List<String> known = new ArrayList<>(Embed.OPTIONS);
+        known.add("output");
+        TaskOptions o = TaskOptions.of("encode", options, known);
         LoadedPipeline p = runtime().open(pipeline);
-        List<String> texts = options.containsKey("text") ? List.of(String.valueOf(options.get("text")))
-                : texts("encode", options);
-        TokenBatch batch = p.tokenizer().encodeBatch(texts);
+        Encoder<TokenBatch> encoder = p.encoder(TokenBatch.class);
+        Encoder.Output output = o.has("output") ? output(o.string("output", ""))
+                : encoder.embedding().orElse(Encoder.Output.TOKENS);
+        TokenBatch batch = p.tokenizer().encodeBatch(TextInput.from(o, runtime().workingDirectory()).texts());
         warnIfTruncated(batch.encodings());
-        return p.encoder(TokenBatch.class).encode(batch);
+        return encoder.encode(batch, java.util.Set.of(output)).get(output);
+    }
+
+    private static Encoder.Output output(String name) {
+        for (Encoder.Output o : Encoder.Output.values()) {
+            if (o.id().equals(name)) {
+                return o;
+            }
+        }
+        throw BadInputException.unknown("encoder output", name, Arrays.stream(Encoder.Output.values())
+                .map(Encoder.Output::id).toList(), null);
     }
 
     /**
-     * Sentence embeddings with an embedding pipeline ({@code [texts, dimension]}, one row per text): as
-     * {@link #encode}, but the pipeline's encoder must pool (one vector per text).
+     * Sentence embeddings with an embedding pipeline ({@code [texts, dimension]}, one row per text): the
+     * {@code embed} task ({@link Embed}), as the CLI's {@code pictor embed} runs it.
      */
     public INDArray embed(Map<String, ?> options, Object pipeline) {
-        LoadedPipeline p = runtime().open(pipeline);
-        if (p.encoder().output() != dev.pictor.api.spi.Encoder.Output.POOLED) {
-            throw new BadInputException("embed: the pipeline's encoder gives one vector per token; use encode, or an"
-                    + " embedding pipeline such as zoo 'minilm-l6'");
+        TaskOptions o = TaskOptions.of("embed", options, Embed.OPTIONS);
+        Embed.Result r = Embed.run(runtime().open(pipeline), TextInput.from(o, runtime().workingDirectory()));
+        if (r.truncated() > 0) {
+            runtime().warn(r.truncated() + " of " + r.vectors().size(0) + " texts were longer than the tokenizer's"
+                    + " maxLength and were truncated");
         }
-        return encode(options, pipeline);
+        return r.vectors();
     }
 
     /**
@@ -152,14 +170,15 @@ public abstract class PictorScript extends Script {
      * similarity of their embeddings, best first, as {@code [text: …, score: …]} maps.
      */
     public List<Map<String, Object>> search(Map<String, ?> options, Object pipeline) {
-        checkOptions("search", options, "query", "file", "top");
-        if (!options.containsKey("query") || !options.containsKey("file")) {
+        TaskOptions o = TaskOptions.of("search", options, List.of("query", "file", "top"));
+        if (!o.has("query") || !o.has("file")) {
             throw new BadInputException("search needs query: and file: (one text a line)");
         }
-        int top = options.containsKey("top") ? toInt("top", options.get("top")) : 5;
-        List<String> corpus = runtime().readLines(String.valueOf(options.get("file")));
+        int top = o.integer("top", 5);
+        List<String> corpus = TextInput.from(TaskOptions.of("search", Map.of("file", o.string("file", "")),
+                Embed.OPTIONS), runtime().workingDirectory()).texts();
         INDArray docs = embed(Map.of("texts", corpus), pipeline);
-        INDArray q = embed(Map.of("text", String.valueOf(options.get("query"))), pipeline);
+        INDArray q = embed(Map.of("text", o.string("query", "")), pipeline);
         double[] scores = docs.mmul(q.transpose()).toDoubleVector();
         Integer[] order = new Integer[scores.length];
         for (int i = 0; i < order.length; i++) {
@@ -193,27 +212,10 @@ public abstract class PictorScript extends Script {
         java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
         List<Object> positional = new ArrayList<>(Arrays.asList(all));
         if (!positional.isEmpty() && positional.get(0) instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> options.put(String.valueOf(k), v instanceof CharSequence cs ? cs.toString() : v));
+            m.forEach((k, v) -> options.put(String.valueOf(k), v));
             positional.remove(0);
         }
-        return task.get().run(runtime().taskContext(), options, positional);
-    }
-
-    private List<String> texts(String verb, Map<String, ?> options) {
-        if (options.containsKey("texts")) {
-            Object t = options.get("texts");
-            if (!(t instanceof Iterable<?> items)) {
-                throw new BadInputException(verb + ": 'texts' must be a list of strings, got "
-                        + (t == null ? "null" : t.getClass().getSimpleName()));
-            }
-            List<String> out = new ArrayList<>();
-            items.forEach(i -> out.add(String.valueOf(i)));
-            return out;
-        }
-        if (options.containsKey("file")) {
-            return runtime().readLines(String.valueOf(options.get("file")));
-        }
-        throw new BadInputException(verb + " needs one of text:, texts: or file:");
+        return task.get().call(name, runtime().taskContext(), options, positional);
     }
 
     private void warnIfTruncated(List<Encoding> encodings) {
@@ -221,35 +223,6 @@ public abstract class PictorScript extends Script {
         if (cut > 0) {
             runtime().warn(cut + " of " + encodings.size() + " texts were longer than the tokenizer's maxLength and"
                     + " were truncated");
-        }
-    }
-
-    private static void checkOptions(String verb, Map<String, ?> options, String... known) {
-        List<String> allowed = List.of(known);
-        for (String key : options.keySet()) {
-            if (!allowed.contains(key)) {
-                throw new BadInputException(verb + ": unknown option '" + key + "'"
-                        + Names.closest(key, allowed).map(s -> ": did you mean '" + s + "'?").orElse("")
-                        + " (options: " + String.join(", ", allowed) + ")");
-            }
-        }
-        if (allowed.contains("text") && allowed.contains("texts")) {
-            long given = options.keySet().stream().filter(k -> k.equals("text") || k.equals("texts")
-                    || k.equals("file")).count();
-            if (given > 1) {
-                throw new BadInputException(verb + ": give only one of text:, texts: or file:");
-            }
-        }
-    }
-
-    private static int toInt(String what, Object v) {
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.intValue();
-        }
-        try {
-            return Integer.parseInt(String.valueOf(v));
-        } catch (NumberFormatException e) {
-            throw new BadInputException(what + " must be a whole number, got '" + v + "'");
         }
     }
 

@@ -2,7 +2,6 @@ package dev.pictor.dsl;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.Pictor;
-import dev.pictor.api.io.TextFiles;
 import dev.pictor.api.pipeline.LoadedPipeline;
 import dev.pictor.api.pipeline.Pipeline;
 import dev.pictor.api.run.Cancellation;
@@ -79,15 +78,11 @@ final class ScriptRuntime implements AutoCloseable {
         return new TaskContext(pictor, out, workingDirectory, progress, cancellation, this::open);
     }
 
-    List<String> readLines(String file) {
-        Path p = workingDirectory.resolve(file);
-        List<String> lines = TextFiles.readLines(p, "file", "(relative paths start at " + workingDirectory + ")");
-        lines.removeIf(String::isBlank);
-        if (lines.isEmpty()) {
-            throw new BadInputException("file " + p + " has no text: give a file with one text a line");
-        }
-        return lines;
+    /** Where relative paths of a script start. */
+    Path workingDirectory() {
+        return workingDirectory;
     }
+
 
     /** Prints a warning, unless the runner is quiet (then {@code err} is null). */
     void warn(String message) {

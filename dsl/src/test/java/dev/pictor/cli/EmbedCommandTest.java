@@ -43,23 +43,12 @@ class EmbedCommandTest {
         String nl = System.lineSeparator();
         Path blank = Files.writeString(dir.resolve("blank.txt"), "a cat\n\na dog\n");
         assertThat(run(embed("--texts", blank.toString()))).containsExactly("2",
-                "error: line 2 of " + blank + " is empty: one non-empty text a line" + nl);
+                "error: line 2 of " + blank + " is empty: give a non-empty text" + nl);
         Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9});
         assertThat(run(embed("--texts", latin1.toString()))).containsExactly("2",
                 "error: file " + latin1 + " is not valid UTF-8 at line 2 (byte 0xE9): save it as UTF-8" + nl);
         Path empty = Files.writeString(dir.resolve("empty.txt"), "");
         assertThat(run(embed("--texts", empty.toString()))).containsExactly("2",
                 "error: file " + empty + " has no lines: one text a line" + nl);
-    }
-
-    @Test
-    void aTokenizersErrorIsPlacedInTheWholeInput() {
-        BadInputException e = new BadInputException("text 3 of 32: text has a word the tokenizer rejects");
-        assertThat(EmbedCommand.relocate(e, 64, 100, Path.of("t.txt")))
-                .hasMessage("line 67 of t.txt: text has a word the tokenizer rejects").hasCause(e);
-        assertThat(EmbedCommand.relocate(e, 0, 5, null)).hasMessage("--text 3 of 5: text has a word the tokenizer"
-                + " rejects");
-        BadInputException other = new BadInputException("vocabulary file is missing");
-        assertThat(EmbedCommand.relocate(other, 32, 40, null)).isSameAs(other);
     }
 }

@@ -83,7 +83,7 @@ class ZooPluginTest {
             }
             assertThat(p.tokenizer().vocabularySize()).isEqualTo(35);
             TokenBatch batch = p.tokenizer().encodeBatch(prompts.subList(0, 64));
-            INDArray vectors = p.encoder(TokenBatch.class).encode(batch);
+            INDArray vectors = p.encoder(TokenBatch.class).encode(batch).get(dev.pictor.api.spi.Encoder.Output.POOLED);
             assertThat(vectors.shape()).containsExactly(64, 35);
             assertThat(vectors.norm2(1).minNumber().doubleValue()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             assertThat(p.tokenizer().encode("a zebra").tokens()).containsExactly("a", "[UNK]");

@@ -21,7 +21,7 @@ import java.util.Map;
  * <pre>{@code
  * try (LoadedPipeline p = pictor.open(pipeline)) {
  *     TokenBatch batch = p.tokenizer().encodeBatch(List.of("a red circle"));
- *     INDArray vectors = p.encoder(TokenBatch.class).encode(batch);
+ *     INDArray vectors = p.encoder(TokenBatch.class).encode(batch).get(Encoder.Output.POOLED);
  * }
  * }</pre>
  */

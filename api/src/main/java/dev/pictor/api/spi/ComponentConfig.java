@@ -88,48 +88,17 @@ public final class ComponentConfig {
 
     public int integer(String key, int defaultValue) {
         Object v = settings.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
-            return n.intValue();
-        }
-        try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw wrongType(key, "a whole number", v);
-        }
+        return v == null ? defaultValue : dev.pictor.api.Values.integer(v, where() + ": setting '" + key + "'");
     }
 
     public double real(String key, double defaultValue) {
         Object v = settings.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw wrongType(key, "a number", v);
-        }
+        return v == null ? defaultValue : dev.pictor.api.Values.real(v, where() + ": setting '" + key + "'");
     }
 
     public boolean bool(String key, boolean defaultValue) {
         Object v = settings.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        return switch (v.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw wrongType(key, "true or false", v);
-        };
+        return v == null ? defaultValue : dev.pictor.api.Values.bool(v, where() + ": setting '" + key + "'");
     }
 
     /** One of the given choices. */
@@ -175,9 +144,5 @@ public final class ComponentConfig {
 
     private BadInputException missing(String key, String what) {
         return new BadInputException(where() + ": setting '" + key + "' is required (" + what + ")");
-    }
-
-    private BadInputException wrongType(String key, String what, Object value) {
-        return new BadInputException(where() + ": setting '" + key + "' must be " + what + ", got '" + value + "'");
     }
 }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mask    {@code [batch, length]} INT64 attention mask of the context, or null when all positions count
  *
  * <pre>{@code
- * Condition c = Condition.of(textEncoder.encode(batch), batch.attentionMask());
+ * Condition c = textEncoder.encode(batch).condition();   // token states and their mask
  * }</pre>
  */
 public record Condition(INDArray context, INDArray mask) {

@@ -123,8 +123,13 @@ public final class EchoPlugin implements Plugin {
         }
 
         @Override
-        public Object run(TaskContext context, Map<String, Object> options, List<Object> arguments) {
-            return String.valueOf(options.get("text")).lines().count();
+        public List<String> options() {
+            return List.of("text");
+        }
+
+        @Override
+        public Object run(TaskContext context, dev.pictor.api.task.TaskOptions options, List<Object> arguments) {
+            return options.string("text", "").lines().count();
         }
     }
 }

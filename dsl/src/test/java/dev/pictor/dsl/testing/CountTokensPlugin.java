@@ -44,8 +44,13 @@ public final class CountTokensPlugin implements Plugin {
         }
 
         @Override
-        public Object run(TaskContext context, Map<String, Object> options, List<Object> arguments) {
-            return context.open(arguments.get(0)).tokenizer().encode((String) options.get("text")).length();
+        public List<String> options() {
+            return List.of("text");
+        }
+
+        @Override
+        public Object run(TaskContext context, dev.pictor.api.task.TaskOptions options, List<Object> arguments) {
+            return context.open(arguments.get(0)).tokenizer().encode(options.requireString("text")).length();
         }
     }
 }

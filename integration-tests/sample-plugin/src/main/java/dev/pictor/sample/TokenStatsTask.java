@@ -5,6 +5,7 @@ import dev.pictor.api.spi.Encoding;
 import dev.pictor.api.spi.Tokenizer;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskContext;
+import dev.pictor.api.task.TaskOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,19 @@ public final class TokenStatsTask implements Task {
     }
 
     @Override
-    public Object run(TaskContext context, Map<String, Object> options, List<Object> arguments) {
-        if (arguments.size() != 1 || !(options.get("texts") instanceof List<?> texts)) {
+    public List<String> options() {
+        return List.of("texts");
+    }
+
+    @Override
+    public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
+        List<String> texts = options.strings("texts").orElse(null);
+        if (arguments.size() != 1 || texts == null) {
             throw new BadInputException("tokenStats needs a pipeline and texts: [...], e.g."
                     + " tokenStats words, texts: ['a', 'b']");
         }
         Tokenizer tokenizer = context.open(arguments.get(0)).tokenizer();
-        List<Encoding> encodings = texts.stream().map(t -> tokenizer.encode(String.valueOf(t))).toList();
+        List<Encoding> encodings = texts.stream().map(tokenizer::encode).toList();
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("texts", encodings.size());
         stats.put("tokens", encodings.stream().mapToInt(Encoding::length).sum());

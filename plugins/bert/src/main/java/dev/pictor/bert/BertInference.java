@@ -99,12 +99,16 @@ public final class BertInference implements AutoCloseable {
      * {@code torch.nn.functional.normalize}): a new {@code [B, hidden]} array. Sums in double.
      */
     public INDArray sentenceEmbeddings(TokenBatch batch) {
-        INDArray hidden = hiddenStates(batch);
+        return pool(hiddenStates(batch), batch.attentionMask());
+    }
+
+    /** The pooling of {@link #sentenceEmbeddings} applied to given hidden states {@code [B, T, hidden]}. */
+    public static INDArray pool(INDArray hidden, INDArray attentionMask) {
         int b = (int) hidden.size(0);
         int t = (int) hidden.size(1);
         int c = (int) hidden.size(2);
         float[] h = hidden.reshape(-1).toFloatVector(); // the array may be a prefix of a larger workspace
-        float[] maskFlat = Buffers.flat(batch.attentionMask());
+        float[] maskFlat = Buffers.flat(attentionMask);
         float[][] out = new float[b][c];
         double[] acc = new double[c];
         for (int i = 0; i < b; i++) {

@@ -2,6 +2,7 @@ package dev.pictor.bert;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.spi.Encoder;
+import dev.pictor.api.spi.Encodings;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.weights.OnnxModel;
 import dev.pictor.api.weights.Safetensors;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>{@code
  * BertSentenceEncoder e = BertSentenceEncoder.load(BertConfig.MINILM_L6, Path.of("all-minilm-l6-v2.onnx"));
- * INDArray v = e.encode(tokenizer.encodeBatch(List.of("hello world")));   // [1, 384]
+ * INDArray v = e.encode(tokenizer.encodeBatch(List.of("hello world"))).get(Encoder.Output.POOLED);   // [1, 384]
  * }</pre>
  */
 public final class BertSentenceEncoder implements Encoder<TokenBatch> {
@@ -99,14 +100,15 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
         return TokenBatch.class;
     }
 
+    /** Token states (the last layer's), their mask, and the pooled sentence embedding. */
     @Override
-    public Output output() {
-        return Output.POOLED;
+    public java.util.Set<Output> outputs() {
+        return java.util.EnumSet.of(Output.TOKENS, Output.MASK, Output.POOLED);
     }
 
     @Override
-    public long dimension() {
-        return config.hidden();
+    public long dimension(Output output) {
+        return output == Output.MASK ? 1 : config.hidden();
     }
 
     /** Frees the fused engine's native kernels and buffers; the encoder is not usable afterwards. */
@@ -121,7 +123,8 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
     }
 
     @Override
-    public INDArray encode(TokenBatch batch) {
+    public Encodings encode(TokenBatch batch, java.util.Set<Output> wanted) {
+        Encodings.check(this, wanted);
         if (fused == null && model == null && state == null) {
             throw new IllegalStateException("this encoder was closed: create a new one (or keep the pipeline open)");
         }
@@ -129,10 +132,28 @@ public final class BertSentenceEncoder implements Encoder<TokenBatch> {
             throw new BadInputException("the tokenizer's vocabulary (" + batch.vocabularySize() + ") is larger than"
                     + " the encoder's (" + config.vocabSize() + "): pair the encoder with its own tokenizer");
         }
-        if (fused != null || OneDnn.available()) {
-            return fusedEngine().sentenceEmbeddings(batch);
+        Encodings.Builder e = Encodings.builder(name());
+        if (wanted.contains(Output.MASK)) {
+            e.put(Output.MASK, batch.attentionMask().castTo(org.nd4j.linalg.api.buffer.DataType.INT64));
         }
-        BertEncoderModel m = graphModel();
-        return m.graph().output(m.inputs(batch), m.sentenceEmbeddings());
+        boolean tokens = wanted.contains(Output.TOKENS);
+        boolean pooled = wanted.contains(Output.POOLED);
+        if (!tokens && !pooled) {
+            return e.build();
+        }
+        INDArray hidden;
+        if (fused != null || OneDnn.available()) {
+            hidden = fusedEngine().hiddenStates(batch);   // the engine's array: copied only when given out
+        } else {
+            BertEncoderModel m = graphModel();
+            hidden = m.graph().output(m.inputs(batch), m.hiddenStates());
+        }
+        if (pooled) {
+            e.put(Output.POOLED, BertInference.pool(hidden, batch.attentionMask()));
+        }
+        if (tokens) {
+            e.put(Output.TOKENS, hidden.dup('c'));
+        }
+        return e.build();
     }
 }

@@ -4,6 +4,7 @@ import dev.pictor.api.BadInputException;
 import dev.pictor.api.io.TextFiles;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskContext;
+import dev.pictor.api.task.TaskOptions;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
 import java.nio.file.Path;
@@ -31,21 +32,23 @@ public final class PretrainTask implements Task {
     }
 
     @Override
-    public Object run(TaskContext context, Map<String, Object> options, List<Object> arguments) {
-        Object docsOption = options.get("documents");
-        if (docsOption == null) {
-            throw new BadInputException("pretrainBert needs documents: a text file, documents separated by blank lines");
-        }
-        Path file = context.baseDirectory().resolve(String.valueOf(docsOption));
+    public List<String> options() {
+        return List.of("documents", "steps", "hidden", "layers", "heads", "batch", "length", "seed", "lr", "into");
+    }
+
+    @Override
+    public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
+        Path file = options.path("documents", context.baseDirectory()).orElseThrow(() -> new BadInputException(
+                "pretrainBert needs documents: a text file, documents separated by blank lines"));
         List<List<String>> docs = documents(file);
-        int steps = integer(options, "steps", 300);
-        int hidden = integer(options, "hidden", 64);
-        int layers = integer(options, "layers", 2);
-        int heads = integer(options, "heads", 2);
-        int batch = integer(options, "batch", 32);
-        int length = integer(options, "length", 40);
-        long seed = integer(options, "seed", 5);
-        double lr = options.containsKey("lr") ? Double.parseDouble(String.valueOf(options.get("lr"))) : 3e-3;
+        int steps = options.integer("steps", 300);
+        int hidden = options.integer("hidden", 64);
+        int layers = options.integer("layers", 2);
+        int heads = options.integer("heads", 2);
+        int batch = options.integer("batch", 32);
+        int length = options.integer("length", 40);
+        long seed = options.longInteger("seed", 5);
+        double lr = options.real("lr", 3e-3);
 
         WordPieceTokenizer tokenizer = WordPieceTokenizer.ofCorpusWords(docs.stream().flatMap(List::stream).toList(),
                 length);
@@ -73,8 +76,8 @@ public final class PretrainTask implements Task {
                     }
                 }).run();
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (options.containsKey("into")) {
-            Path into = context.baseDirectory().resolve(String.valueOf(options.get("into")));
+        if (options.has("into")) {
+            Path into = options.path("into", context.baseDirectory()).orElseThrow();
             dev.pictor.api.weights.Safetensors.write(into, model.graph().state(), Map.of("recipe", "pretrainBert",
                     "steps", Integer.toString(steps), "seed", Long.toString(seed)));
         }
@@ -109,17 +112,5 @@ public final class PretrainTask implements Task {
                     + " separated by blank lines");
         }
         return docs;
-    }
-
-    private static int integer(Map<String, Object> options, String key, int defaultValue) {
-        Object v = options.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            return v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString());
-        } catch (NumberFormatException e) {
-            throw new BadInputException("pretrainBert: " + key + " must be a whole number, got '" + v + "'");
-        }
     }
 }

@@ -39,7 +39,7 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
         this(weighting, normalize, 1 << 28);
     }
 
-    /** @param maxElements largest dense result accepted by {@link #encode}, in elements */
+    /** @param maxElements largest dense result accepted by {@link #counts}, in elements */
     public BagOfWordsEncoder(Weighting weighting, boolean normalize, long maxElements) {
         this.weighting = weighting;
         this.normalize = normalize;
@@ -57,18 +57,28 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
     }
 
     @Override
-    public Output output() {
-        return Output.POOLED;
+    public java.util.Set<Output> outputs() {
+        return java.util.EnumSet.of(Output.POOLED);
     }
 
     /** The width is the paired tokenizer's vocabulary size, known only from the batch. */
     @Override
-    public long dimension() {
+    public long dimension(Output output) {
         return -1;
     }
 
     @Override
-    public INDArray encode(TokenBatch batch) {
+    public dev.pictor.api.spi.Encodings encode(TokenBatch batch, java.util.Set<Output> wanted) {
+        dev.pictor.api.spi.Encodings.check(this, wanted);
+        dev.pictor.api.spi.Encodings.Builder e = dev.pictor.api.spi.Encodings.builder(name());
+        if (wanted.contains(Output.POOLED)) {
+            e.put(Output.POOLED, counts(batch));
+        }
+        return e.build();
+    }
+
+    /** The dense counts alone, {@code [batch, vocabularySize]}. */
+    public INDArray counts(TokenBatch batch) {
         long elements = (long) batch.size() * batch.vocabularySize();
         if (elements > maxElements) {
             throw new dev.pictor.api.BadInputException("encoder 'bag-of-words': a [" + batch.size() + ", "
@@ -78,7 +88,7 @@ public final class BagOfWordsEncoder implements Encoder<TokenBatch> {
         return encodeSparse(batch).toDense();
     }
 
-    /** The same rows as {@link #encode}, in CSR form. */
+    /** The same rows as {@link #counts}, in CSR form. */
     public SparseRows encodeSparse(TokenBatch batch) {
         int rows = batch.size();
         int length = batch.length();

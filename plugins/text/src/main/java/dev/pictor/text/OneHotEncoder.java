@@ -2,6 +2,7 @@ package dev.pictor.text;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.spi.Encoder;
+import dev.pictor.api.spi.Encodings;
 import dev.pictor.api.spi.TokenBatch;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -19,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (or the token ids themselves, which are the sparse form of a one-hot tensor).
  *
  * <pre>{@code
- * INDArray x = new OneHotEncoder(1 << 28).encode(tokenizer.encodeBatch(List.of("a red circle")));  // [1, 3, V]
+ * INDArray x = new OneHotEncoder(1 << 28).oneHot(tokenizer.encodeBatch(List.of("a red circle")));  // [1, 3, V]
  * }</pre>
  */
 public final class OneHotEncoder implements Encoder<TokenBatch> {
@@ -41,18 +42,31 @@ public final class OneHotEncoder implements Encoder<TokenBatch> {
     }
 
     @Override
-    public Output output() {
-        return Output.SEQUENCE;
+    public java.util.Set<Output> outputs() {
+        return java.util.EnumSet.of(Output.TOKENS, Output.MASK);
     }
 
     /** The width is the paired tokenizer's vocabulary size, known only from the batch. */
     @Override
-    public long dimension() {
+    public long dimension(Output output) {
         return -1;
     }
 
     @Override
-    public INDArray encode(TokenBatch batch) {
+    public Encodings encode(TokenBatch batch, java.util.Set<Output> wanted) {
+        Encodings.check(this, wanted);
+        Encodings.Builder e = Encodings.builder(name());
+        if (wanted.contains(Output.TOKENS)) {
+            e.put(Output.TOKENS, oneHot(batch));
+        }
+        if (wanted.contains(Output.MASK)) {
+            e.put(Output.MASK, batch.attentionMask().castTo(DataType.INT64));
+        }
+        return e.build();
+    }
+
+    /** The one-hot tensor alone, {@code [batch, length, vocabularySize]}. */
+    public INDArray oneHot(TokenBatch batch) {
         int rows = batch.size();
         int length = batch.length();
         int v = batch.vocabularySize();

@@ -17,7 +17,7 @@ class EncodersTest {
 
     @Test
     void oneHotHasAOneAtEachTokenAndZerosOnPadding() {
-        INDArray x = new OneHotEncoder(1 << 20).encode(batch);
+        INDArray x = new OneHotEncoder(1 << 20).oneHot(batch);
         assertThat(x.shape()).containsExactly(2, 4, 7);
         long[][] ids = batch.inputIds().toLongMatrix();
         long[][] mask = batch.attentionMask().toLongMatrix();
@@ -34,19 +34,19 @@ class EncodersTest {
 
     @Test
     void oneHotRefusesAnOversizedResult() {
-        assertThatThrownBy(() -> new OneHotEncoder(10).encode(batch)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> new OneHotEncoder(10).oneHot(batch)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("[2, 4, 7] result has 56 elements").hasMessageContaining("bag-of-words");
     }
 
     @Test
     void bagOfWordsCountsOrMarksWords() {
-        INDArray counts = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false).encode(batch);
+        INDArray counts = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false).counts(batch);
         assertThat(counts.toFloatMatrix()).isEqualTo(new float[][] {
                 {0, 0, 1, 2, 1, 0, 0},
                 {0, 1, 1, 0, 0, 1, 0}});
-        INDArray binary = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.BINARY, false).encode(batch);
+        INDArray binary = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.BINARY, false).counts(batch);
         assertThat(binary.getFloat(0, 3)).isEqualTo(1f);
-        INDArray unit = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, true).encode(batch);
+        INDArray unit = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, true).counts(batch);
         assertThat(unit.norm2(1).toFloatVector()).containsExactly(new float[] {1f, 1f},
                 org.assertj.core.data.Offset.offset(1e-6f));
         assertThat(unit.getFloat(0, 3)).isCloseTo((float) (2 / Math.sqrt(6)), org.assertj.core.data.Offset.offset(1e-6f));
@@ -54,7 +54,7 @@ class EncodersTest {
 
     @Test
     void bagOfWordsRefusesAnOversizedResult() {
-        assertThatThrownBy(() -> new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false, 13).encode(batch))
+        assertThatThrownBy(() -> new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false, 13).counts(batch))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("[2, 7] result has 14 elements");
     }
 
@@ -72,9 +72,9 @@ class EncodersTest {
                 texts.add(sb.toString());
             }
             TokenBatch b = new WordTokenizer(Vocabulary.of(vocab), true, 16, 0).encodeBatch(texts);
-            INDArray summed = new OneHotEncoder(1 << 20).encode(b).sum(1);
+            INDArray summed = new OneHotEncoder(1 << 20).oneHot(b).sum(1);
             BagOfWordsEncoder bow = new BagOfWordsEncoder(BagOfWordsEncoder.Weighting.COUNT, false);
-            assertThat(bow.encode(b)).isEqualTo(summed);
+            assertThat(bow.counts(b)).isEqualTo(summed);
             SparseRows sparse = bow.encodeSparse(b);
             assertThat(sparse.toDense()).isEqualTo(summed);
             assertThat(sparse.nonZeros()).isEqualTo(summed.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT32)

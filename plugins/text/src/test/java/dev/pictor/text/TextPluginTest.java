@@ -46,7 +46,7 @@ class TextPluginTest {
             assertThat(((WordTokenizer) loaded.tokenizer()).vocabulary().tokens())
                     .containsExactly("[PAD]", "[UNK]", "a", "red", "square", "blue", "circle");
             TokenBatch b = loaded.tokenizer().encodeBatch(List.of("a blue circle"));
-            INDArray x = loaded.encoder(TokenBatch.class).encode(b);
+            INDArray x = loaded.encoder(TokenBatch.class).encode(b).get(dev.pictor.api.spi.Encoder.Output.TOKENS);
             assertThat(x.shape()).containsExactly(1, 3, 7);
             assertThat(x.argMax(2).toLongVector()).containsExactly(2, 5, 6);
         }

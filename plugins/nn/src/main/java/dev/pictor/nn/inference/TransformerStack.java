@@ -182,16 +182,97 @@ public final class TransformerStack implements AutoCloseable {
         float[] additive = additiveMask(mask, batch, length);
         String kind = additive == null ? (causal ? "causal" : "none") : (causal ? "padded-causal" : "padded");
         String key = batch + "x" + length + ":" + kind;
+        return plan(key, () -> new Plan(batch, length, 0, additive != null, causal)).run(x, additive, null);
+    }
+
+    private Plan plan(String key, java.util.function.Supplier<Plan> make) {
         Plan plan = plans.get(key);
         if (plan == null) {
-            plan = new Plan(batch, length, additive != null, causal);
+            plan = make.get();
             plans.put(key, plan);
             while (plans.size() > PLANS) {
                 String eldest = plans.keySet().iterator().next();
                 plans.remove(eldest).close();
             }
         }
-        return plan.run(x, additive);
+        return plan;
+    }
+
+    /**
+     * Opens an incremental causal decoding session for {@code batch} sequences of up to {@code maxLength}
+     * positions: each layer's keys and values are kept in a cache, so feeding n new positions computes only those
+     * n rows (attention reads the cache) instead of the whole prefix again. Results equal {@link #run} with
+     * {@code causal} on the whole sequence so far, to float32 rounding.
+     */
+    public Session session(int batch, int maxLength) {
+        if (batch < 1 || maxLength < 1) {
+            throw new IllegalArgumentException("a session needs batch >= 1 and maxLength >= 1");
+        }
+        return new Session(batch, maxLength);
+    }
+
+    /**
+     * One batch's key/value cache: {@code [batch, maxLength, dim]} keys and values per layer. Not thread-safe, and
+     * it shares the stack's workspace: use one session (or run) at a time per stack.
+     *
+     * <pre>{@code
+     * try (TransformerStack.Session s = stack.session(2, 256)) {
+     *     INDArray h = s.feed(prefixStates);   // [2, p, dim]
+     *     h = s.feed(nextStates);              // [2, 1, dim]: attends to all p + 1 positions
+     * }
+     * }</pre>
+     */
+    public final class Session implements AutoCloseable {
+        final int batch;
+        final int maxLength;
+        final INDArray[] keys;
+        final INDArray[] values;
+        int length;
+
+        private Session(int batch, int maxLength) {
+            this.batch = batch;
+            this.maxLength = maxLength;
+            keys = new INDArray[layers.size()];
+            values = new INDArray[layers.size()];
+            for (int i = 0; i < layers.size(); i++) {
+                keys[i] = Nd4j.zeros(DataType.FLOAT, batch, maxLength, block.dim());
+                values[i] = Nd4j.zeros(DataType.FLOAT, batch, maxLength, block.dim());
+            }
+        }
+
+        /** Positions fed so far. */
+        public int length() {
+            return length;
+        }
+
+        /**
+         * Appends {@code [batch, n, dim]} hidden states at the next n positions and returns their outputs,
+         * {@code [batch, n, dim]}: an array of the stack's, overwritten by the next feed or run.
+         */
+        public INDArray feed(INDArray x) {
+            if (keys[0] == null) {
+                throw new IllegalStateException("this decoding session is closed");
+            }
+            if (x.rank() != 3 || x.size(0) != batch || x.size(2) != block.dim()) {
+                throw new IllegalArgumentException("expected hidden states [" + batch + ", n, " + block.dim()
+                        + "], got " + java.util.Arrays.toString(x.shape()));
+            }
+            int n = (int) x.size(1);
+            if (length + n > maxLength) {
+                throw new IllegalStateException("feeding " + n + " positions after " + length + " exceeds the session's "
+                        + maxLength);
+            }
+            Plan plan = plan(batch + "x" + n + ":cached@" + maxLength, () -> new Plan(batch, n, maxLength, false, true));
+            INDArray out = plan.run(x, null, this);
+            length += n;
+            return out;
+        }
+
+        @Override
+        public void close() {
+            java.util.Arrays.fill(keys, null);
+            java.util.Arrays.fill(values, null);
+        }
     }
 
     /**
@@ -311,6 +392,8 @@ public final class TransformerStack implements AutoCloseable {
         final int length;
         final boolean padded;
         final boolean causal;
+        /** Keys come from a session's cache of this many positions; 0: from this call's own rows. */
+        final int cached;
         final long rows;
         final long scoreElements;
         final long maskElements;
@@ -339,9 +422,10 @@ public final class TransformerStack implements AutoCloseable {
             return p;
         }
 
-        Plan(int batch, int length, boolean padded, boolean causal) {
+        Plan(int batch, int length, int cached, boolean padded, boolean causal) {
             this.batch = batch;
             this.length = length;
+            this.cached = cached;
             this.padded = padded;
             this.causal = causal;
             long c = block.dim();
@@ -350,8 +434,9 @@ public final class TransformerStack implements AutoCloseable {
             long f = block.hidden();
             rows = (long) batch * length;
             long t = length;
-            scoreElements = batch * h * t * t;
-            maskShape = padded || causal ? new long[] {padded ? batch : 1, 1, causal ? t : 1, t} : null;
+            long keyLength = cached > 0 ? cached : t;
+            scoreElements = batch * h * t * keyLength;
+            maskShape = padded || causal ? new long[] {padded ? batch : 1, 1, causal ? t : 1, keyLength} : null;
             maskElements = maskShape == null ? 0 : maskShape[0] * maskShape[2] * maskShape[3];
             View hidden = View.dense(rows, c);
             LayerWeights first = layers.get(0);
@@ -360,15 +445,19 @@ public final class TransformerStack implements AutoCloseable {
                         PostOps.none()));
                 // Heads read in place from [B·T, 3C]: queries at column h·d, keys at C + h·d, values at 2C + h·d.
                 View queries = View.of(new long[] {batch, h, t, d}, new long[] {t * 3 * c, d, 3 * c, 1});
-                View keysT = View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
-                View scoreView = View.dense(batch, h, t, t);
+                // A session's keys and values: [B, T_max, C] caches, heads again through strides.
+                View keysT = cached > 0 ? View.of(new long[] {batch, h, d, keyLength}, new long[] {keyLength * c, d, 1, c})
+                        : View.of(new long[] {batch, h, d, t}, new long[] {t * 3 * c, d, 1, 3 * c});
+                View valueView = cached > 0 ? View.of(new long[] {batch, h, keyLength, d}, new long[] {keyLength * c, d,
+                        c, 1}) : queries;
+                View scoreView = View.dense(batch, h, t, keyLength);
                 PostOps scoring = PostOps.none().scale((float) (1 / Math.sqrt(d)));
                 if (maskShape != null) {
                     scoring = scoring.add(View.dense(maskShape));
                 }
                 queryKey = made(Kernels.matmul(queries, keysT, null, scoreView, scoring));
                 softmax = made(Kernels.softmax(scoreView, 3));
-                attend = made(Kernels.matmul(scoreView, queries, null, View.of(new long[] {batch, h, t, d},
+                attend = made(Kernels.matmul(scoreView, valueView, null, View.of(new long[] {batch, h, t, d},
                         new long[] {t * c, d, c, 1}), PostOps.none()));
                 outProduct = made(Kernels.linear(hidden, first.outWeight(), View.dense(1, c), hidden, PostOps.none().add(hidden)));
                 norm = made(Kernels.layerNorm(hidden, (float) block.eps()));
@@ -401,9 +490,13 @@ public final class TransformerStack implements AutoCloseable {
             normed = w.normed == null ? null : Buffers.prefix(w.normed, rows, c);
             mask = maskShape == null ? null : Buffers.prefix(w.mask, maskShape);
             // The attention buffers never change within a run.
-            queryKey.bind(Args.SRC, w.qkv, 0).bind(Args.WEIGHTS, w.qkv, c).bind(Args.DST, w.scores);
+            queryKey.bind(Args.SRC, w.qkv, 0).bind(Args.DST, w.scores);
             softmax.bind(Args.SRC, w.scores).bind(Args.DST, w.scores);
-            attend.bind(Args.SRC, w.scores).bind(Args.WEIGHTS, w.qkv, 2 * c).bind(Args.DST, w.context);
+            attend.bind(Args.SRC, w.scores).bind(Args.DST, w.context);
+            if (cached == 0) {
+                queryKey.bind(Args.WEIGHTS, w.qkv, c);
+                attend.bind(Args.WEIGHTS, w.qkv, 2 * c);
+            }
             qkvProduct.bind(Args.DST, w.qkv);
             fc1.bind(Args.DST, w.inner);
             fc2.bind(Args.SRC, w.inner);
@@ -413,20 +506,25 @@ public final class TransformerStack implements AutoCloseable {
             boundGeneration = w.generation;
         }
 
-        INDArray run(INDArray x, float[] additive) {
+        /** One pass through every layer; with a session, its cache supplies (and receives) keys and values. */
+        INDArray run(INDArray x, float[] additive, Session session) {
             bindWorkspace();
             a.assign(x);
             if (mask != null) {
-                fillMask(additive);
+                fillMask(additive, session == null ? 0 : session.length);
             }
             boolean pre = block.norm() == TransformerBlock.Norm.PRE;
-            for (LayerWeights w : layers) {
+            for (int layer = 0; layer < layers.size(); layer++) {
+                LayerWeights w = layers.get(layer);
                 if (pre) {
                     layerNorm(a, normed, w.norm1Gain(), w.norm1Bias());
                 }
                 qkvProduct.bind(Args.SRC, pre ? normed : a).bind(Args.WEIGHTS, w.qkvWeight())
                         .bind(Args.BIAS, w.qkvBias());
                 timed("qkv projection", qkvProduct);
+                if (session != null) {
+                    appendToCache(session, layer);
+                }
                 timed("attention scores", queryKey);
                 timed("softmax", softmax);
                 timed("attention context", attend);
@@ -459,20 +557,39 @@ public final class TransformerStack implements AutoCloseable {
             timed("layer norm", norm);
         }
 
-        /** Writes the additive mask: key padding per sequence, and −1e9 above the diagonal when causal. */
-        private void fillMask(float[] additive) {
+        /** Copies this layer's new keys and values (columns C…3C of the qkv product) into the session's cache. */
+        private void appendToCache(Session session, int layer) {
+            long c = block.dim();
+            INDArray qkv = Buffers.prefix(workspace.qkv, batch, length, 3 * c);
+            org.nd4j.linalg.indexing.INDArrayIndex positions = org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                    session.length, session.length + length);
+            org.nd4j.linalg.indexing.INDArrayIndex all = org.nd4j.linalg.indexing.NDArrayIndex.all();
+            session.keys[layer].get(all, positions, all).assign(qkv.get(all, all,
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(c, 2 * c)));
+            session.values[layer].get(all, positions, all).assign(qkv.get(all, all,
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * c, 3 * c)));
+            queryKey.bind(Args.WEIGHTS, session.keys[layer]);
+            attend.bind(Args.WEIGHTS, session.values[layer]);
+        }
+
+        /**
+         * Writes the additive mask: key padding per sequence, and −1e9 above the diagonal when causal. With a cache,
+         * query row q sits at position {@code offset + q} and sees keys up to there; later cache slots are hidden.
+         */
+        private void fillMask(float[] additive, int offset) {
+            int keyLength = cached > 0 ? cached : length;
             int rowsPerBatch = causal ? length : 1;
             int batches = padded ? batch : 1;
-            float[] m = new float[batches * rowsPerBatch * length];
+            float[] m = new float[batches * rowsPerBatch * keyLength];
             for (int bi = 0; bi < batches; bi++) {
                 for (int q = 0; q < rowsPerBatch; q++) {
-                    for (int k = 0; k < length; k++) {
+                    for (int k = 0; k < keyLength; k++) {
                         // Added, not replaced, as in the graph: a row with every key hidden stays the graph's row.
                         float v = padded ? additive[bi * length + k] : 0f;
-                        if (causal && k > q) {
+                        if (causal && k > offset + q) {
                             v += MASKED;
                         }
-                        m[(bi * rowsPerBatch + q) * length + k] = v;
+                        m[(bi * rowsPerBatch + q) * keyLength + k] = v;
                     }
                 }
             }

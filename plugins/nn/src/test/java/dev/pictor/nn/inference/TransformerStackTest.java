@@ -89,6 +89,45 @@ class TransformerStackTest {
         }
     }
 
+    /** A session's cached keys and values give the outputs of recomputing the whole prefix, position by position. */
+    @Test
+    void cachedDecodingEqualsRecomputingThePrefix() {
+        for (TransformerBlock.Norm norm : TransformerBlock.Norm.values()) {
+            TransformerBlock block = new TransformerBlock(64, 4, 256, Activation.GELU, norm, 1e-5,
+                    TransformerBlock.Names.CLIP);
+            Graph g = new Graph(DataType.FLOAT, 13, Graph.Mode.INFER);
+            SDVariable x = g.input("x", -1, -1, 64);
+            SDVariable h = x;
+            for (String p : TransformerStack.prefixes("layers", 3)) {
+                h = block.apply(g, p, h, null, true);
+            }
+            g.load(randomized(g.state()), true);
+            try (TransformerStack stack = TransformerStack.of(block, TransformerStack.prefixes("layers", 3), g.state())) {
+                INDArray in = Nd4j.randn(DataType.FLOAT, 2, 20, 64);
+                INDArray expected = stack.run(in, null, true).dup();
+                Fixture.assertClose(expected, g.output(Map.of("x", in), h), norm + ": fused causal run vs graph");
+                try (TransformerStack.Session session = stack.session(2, 24)) {
+                    Fixture.assertClose(session.feed(window(in, 0, 8)), window(expected, 0, 8), norm + ": prefix");
+                    for (int t = 8; t < 20; t += t == 12 ? 3 : 1) {
+                        int n = t == 12 ? 3 : 1;
+                        // a plain run in between shares the workspace, not the cache
+                        stack.run(Nd4j.randn(DataType.FLOAT, 1, 5, 64), null, false);
+                        Fixture.assertClose(session.feed(window(in, t, t + n)), window(expected, t, t + n),
+                                norm + ": position " + t + " from the cache");
+                    }
+                    assertThat(session.length()).isEqualTo(20);
+                    assertThatThrownBy(() -> session.feed(window(in, 0, 5))).isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining("exceeds the session's 24");
+                }
+            }
+        }
+    }
+
+    private static INDArray window(INDArray x, int from, int to) {
+        return x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(from,
+                to), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+    }
+
     @Test
     void keepsALimitedNumberOfShapesAndStaysRightAfterEvicting() {
         Fixture f = Fixture.load("transformer_post_ln");
