@@ -9,6 +9,8 @@ import dev.pictor.api.spi.Encoding;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.task.Embed;
+import dev.pictor.api.task.Generate;
+import dev.pictor.api.task.GenerateRequest;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskOptions;
 import dev.pictor.api.task.TextInput;
@@ -52,7 +54,8 @@ public abstract class PictorScript extends Script {
             "tokenize", "tokenize PIPELINE, text: '…' | texts: [...] | file: 'path'",
             "encode", "encode PIPELINE, text: '…' | texts: [...] | file: 'path'",
             "embed", "embed PIPELINE, text: '…' | texts: [...] | file: 'path'",
-            "search", "search PIPELINE, query: '…', file: 'texts.txt', top: 5");
+            "search", "search PIPELINE, query: '…', file: 'texts.txt', top: 5",
+            "generate", "generate PIPELINE, prompt: '…' | prompts: 'file.tsv', out: 'folder', seed: N, count: K, …");
 
     private ScriptRuntime runtime() {
         return (ScriptRuntime) getBinding().getVariable(ScriptRuntime.BINDING_NAME);
@@ -192,6 +195,24 @@ public abstract class PictorScript extends Script {
         return out;
     }
 
+    /**
+     * Generates images with a diffusion pipeline: the {@code generate} task ({@link Generate}), as
+     * {@code pictor generate} runs it. Options: {@code prompt} or {@code prompts} (a file of id&lt;TAB&gt;prompt
+     * lines), {@code out}, {@code negative}, {@code seed}, {@code count}, {@code steps}, {@code sampler},
+     * {@code guidance}, {@code initImage}, {@code strength}, {@code mask}, {@code grid}. Returns the files written.
+     */
+    public List<java.nio.file.Path> generate(Map<String, ?> options, Object pipeline) {
+        GenerateRequest request = GenerateRequest.from(TaskOptions.of("generate", options, GenerateRequest.OPTIONS),
+                runtime().workingDirectory());
+        dev.pictor.api.task.TaskContext context = runtime().taskContext();
+        Generate.Result r = Generate.run(context, runtime().open(pipeline), request,
+                dev.pictor.api.diffusion.SamplingHooks.none().withProgress(context.progress())
+                        .withCancellation(context.cancellation()));
+        List<java.nio.file.Path> files = new ArrayList<>(r.images().stream().map(Generate.Image::file).toList());
+        r.grid().ifPresent(files::add);
+        return files;
+    }
+
     /** Plugin task verbs: {@code name} or its camelCase form. */
     public Object methodMissing(String name, Object args) {
         Object[] all = args instanceof Object[] a ? a : new Object[] {args};
@@ -203,7 +224,7 @@ public abstract class PictorScript extends Script {
         Optional<Task> task = runtime().task(name);
         if (task.isEmpty()) {
             List<String> verbs = new ArrayList<>(List.of("device", "cpu", "cuda", "pipeline", "zoo", "tokenize",
-                    "encode", "embed", "search", "println"));
+                    "encode", "embed", "search", "generate", "println"));
             verbs.addAll(runtime().taskVerbs());
             throw runtime().pictor().plugins().withFailureNote(new BadInputException("unknown verb '" + name + "'"
                     + Names.closest(name, verbs).map(s -> ": did you mean '" + s + "'?").orElse("")

@@ -61,6 +61,22 @@ public final class Images {
         return img;
     }
 
+    /** An image to a {@code [3, h, w]} FLOAT tensor in [-1, 1] (the inverse of {@link #fromTensor} up to rounding). */
+    public static INDArray toTensor(BufferedImage image) {
+        int h = image.getHeight();
+        int w = image.getWidth();
+        float[] v = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = image.getRGB(x, y);
+                for (int c = 0; c < 3; c++) {
+                    v[c * h * w + y * w + x] = ((rgb >> (16 - 8 * c)) & 0xFF) / 127.5f - 1f;
+                }
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(v, new long[] {3, h, w}, 'c');
+    }
+
     private static int toByte(float v) {
         return Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
     }

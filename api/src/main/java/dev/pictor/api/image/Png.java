@@ -44,16 +44,34 @@ public final class Png {
                     writer.getDefaultWriteParam());
             IIOMetadataNode root = new IIOMetadataNode(FORMAT);
             IIOMetadataNode entries = new IIOMetadataNode("tEXt");
+            // tEXt holds Latin-1 only: a prompt in any other script goes into an international (UTF-8) iTXt chunk
+            IIOMetadataNode international = new IIOMetadataNode("iTXt");
             for (Map.Entry<String, String> e : text.entrySet()) {
                 if (e.getKey().isEmpty() || e.getKey().length() > 79) {
                     throw new BadInputException("PNG text key '" + e.getKey() + "' must be 1 to 79 characters");
                 }
-                IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
-                entry.setAttribute("keyword", e.getKey());
-                entry.setAttribute("value", e.getValue());
-                entries.appendChild(entry);
+                if (java.nio.charset.StandardCharsets.ISO_8859_1.newEncoder().canEncode(e.getValue())) {
+                    IIOMetadataNode entry = new IIOMetadataNode("tEXtEntry");
+                    entry.setAttribute("keyword", e.getKey());
+                    entry.setAttribute("value", e.getValue());
+                    entries.appendChild(entry);
+                } else {
+                    IIOMetadataNode entry = new IIOMetadataNode("iTXtEntry");
+                    entry.setAttribute("keyword", e.getKey());
+                    entry.setAttribute("compressionFlag", "FALSE");
+                    entry.setAttribute("compressionMethod", "0");
+                    entry.setAttribute("languageTag", "");
+                    entry.setAttribute("translatedKeyword", "");
+                    entry.setAttribute("text", e.getValue());
+                    international.appendChild(entry);
+                }
             }
-            root.appendChild(entries);
+            if (entries.hasChildNodes()) {
+                root.appendChild(entries);
+            }
+            if (international.hasChildNodes()) {
+                root.appendChild(international);
+            }
             meta.mergeTree(FORMAT, root);
             AtomicFiles.write(file, out -> {
                 try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
@@ -94,6 +112,12 @@ public final class Png {
                 Node root = reader.getImageMetadata(0).getAsTree(FORMAT);
                 Map<String, String> out = new LinkedHashMap<>();
                 for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+                    if (n.getNodeName().equals("iTXt")) {
+                        for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
+                            out.put(e.getAttributes().getNamedItem("keyword").getNodeValue(),
+                                    e.getAttributes().getNamedItem("text").getNodeValue());
+                        }
+                    }
                     if (n.getNodeName().equals("tEXt")) {
                         for (Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
                             out.put(e.getAttributes().getNamedItem("keyword").getNodeValue(),

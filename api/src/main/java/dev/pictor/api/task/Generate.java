@@ -1,0 +1,275 @@
+package dev.pictor.api.task;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.artifact.Artifact;
+import dev.pictor.api.diffusion.DiffusionRequest;
+import dev.pictor.api.diffusion.GaussianNoise;
+import dev.pictor.api.diffusion.GuidanceLoop;
+import dev.pictor.api.diffusion.SamplingHooks;
+import dev.pictor.api.image.Images;
+import dev.pictor.api.image.Png;
+import dev.pictor.api.pipeline.LoadedPipeline;
+import dev.pictor.api.spi.ComponentConfig;
+import dev.pictor.api.spi.ComponentKind;
+import dev.pictor.api.spi.Condition;
+import dev.pictor.api.spi.ContinuousQuantizer;
+import dev.pictor.api.spi.Denoiser;
+import dev.pictor.api.spi.DiffusionDenoiser;
+import dev.pictor.api.spi.DiffusionSampler;
+import dev.pictor.api.spi.Encoder;
+import dev.pictor.api.spi.Quantizer;
+import dev.pictor.api.spi.Sampler;
+import dev.pictor.api.spi.TokenBatch;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The {@code generate} task, written once: prompts → images through a diffusion pipeline (tokenizer and encoder for
+ * the condition, the {@link GuidanceLoop} with the pipeline's sampler, the quantizer's decoder when the model works
+ * in latents), with img2img and inpainting, written as PNGs carrying their provenance. {@code pictor generate}, the
+ * DSL's {@code generate} and Java call this.
+ *
+ * <p>Each image is written atomically as soon as its batch is done, so a cancelled run keeps the finished images
+ * and leaves no partial file. The same request, pipeline and machine give the same bytes.
+ *
+ * <pre>{@code
+ * GenerateRequest r = GenerateRequest.from(TaskOptions.of("generate", Map.of("prompt", "a red circle", "out", "out"),
+ *         GenerateRequest.OPTIONS), Path.of("."));
+ * Generate.Result result = Generate.run(context, pipeline, r, SamplingHooks.none());
+ * }</pre>
+ */
+public final class Generate {
+    private Generate() {
+    }
+
+    /**
+     * One written image.
+     *
+     * @param prompt   its prompt
+     * @param index    k of the prompt's {@code count}
+     * @param seed     the seed it was drawn from
+     * @param image    the pixels
+     * @param metadata the PNG text entries
+     * @param file     where it was written
+     */
+    public record Image(GenerateRequest.Prompt prompt, int index, long seed, BufferedImage image,
+            Map<String, String> metadata, Path file) {
+    }
+
+    /** The images, in prompt order, and the grid file when one was asked for. */
+    public record Result(List<Image> images, Optional<Path> grid) {
+    }
+
+    /** Generates and writes every image of the request. */
+    public static Result run(TaskContext context, LoadedPipeline pipeline, GenerateRequest request,
+            SamplingHooks hooks) {
+        checkWritable(request.out());
+        Denoiser denoiser = pipeline.denoiser();
+        if (!(denoiser instanceof DiffusionDenoiser model)) {
+            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' has an autoregressive denoiser:"
+                    + " generate runs diffusion pipelines here; autoregressive image models decode through"
+                    + " AutoregressiveLoop with their plugin's own token layout");
+        }
+        DiffusionSampler sampler = sampler(context, pipeline, request);
+        Optional<ContinuousQuantizer> quantizer = quantizer(pipeline);
+        boolean conditional = !pipeline.pipeline().components(ComponentKind.ENCODER).isEmpty();
+        Condition negative = conditional && request.guidance() != 1 ? condition(pipeline, request.negative())
+                : Condition.none();
+        INDArray init = request.initImage().map(p -> initLatents(p, model, quantizer, request)).orElse(null);
+        INDArray mask = request.mask().map(p -> maskLatents(p, model, request)).orElse(null);
+
+        List<Image> images = new ArrayList<>();
+        int prompts = request.prompts().size();
+        for (int i = 0; i < prompts; i++) {
+            GenerateRequest.Prompt prompt = request.prompts().get(i);
+            int promptIndex = i;
+            SamplingHooks perPrompt = hooks.withProgress((stage, done, total) -> hooks.progress().onProgress(stage,
+                    promptIndex * total + done, prompts * total));
+            DiffusionRequest.Builder b = DiffusionRequest.builder(request.count()).seed(request.seed())
+                    .steps(request.steps()).guidance(request.guidance()).negative(negative)
+                    .condition(conditional ? condition(pipeline, prompt.text()) : Condition.none());
+            if (init != null) {
+                b.init(init, request.strength());
+            }
+            if (mask != null) {
+                b.inpaint(mask, init);
+            }
+            INDArray samples = GuidanceLoop.run(model, sampler, b.build(), perPrompt);
+            INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
+            for (int k = 0; k < request.count(); k++) {
+                BufferedImage image = Images.fromTensor(pixels.get(NDArrayIndex.point(k)));
+                Map<String, String> meta = metadata(pipeline, request, prompt, sampler, request.seed() + k);
+                Path file = request.fileOf(prompt, k);
+                Png.write(file, image, meta);
+                images.add(new Image(prompt, k, request.seed() + k, image, meta, file));
+            }
+        }
+        Optional<Path> grid = Optional.empty();
+        if (request.grid()) {
+            Path file = request.out().resolve("grid.png");
+            List<String> captions = images.stream().map(im -> im.prompt().id() + " · seed " + im.seed()).toList();
+            Png.write(file, Images.grid(images.stream().map(Image::image).toList(), request.count(),
+                    Math.max(1, 128 / Math.max(1, images.get(0).image().getWidth())), captions),
+                    Map.of("pipeline", pipeline.pipeline().name(), "Software", "Pictor"));
+            grid = Optional.of(file);
+        }
+        return new Result(images, grid);
+    }
+
+    private static void checkWritable(Path out) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException("output folder " + out + " cannot be created: " + e.getMessage()
+                    + " (give a writable folder)");
+        }
+        if (!Files.isDirectory(out) || !Files.isWritable(out)) {
+            throw new BadInputException("output folder " + out + " cannot be written: give a writable folder");
+        }
+    }
+
+    private static DiffusionSampler sampler(TaskContext context, LoadedPipeline pipeline, GenerateRequest request) {
+        Sampler s;
+        if (request.sampler().isPresent()) {
+            String name = request.sampler().get();
+            s = context.pictor().plugins().factory(ComponentKind.SAMPLER, name).create(new ComponentConfig(
+                    ComponentKind.SAMPLER, name, Map.of(), null));
+        } else if (!pipeline.pipeline().components(ComponentKind.SAMPLER).isEmpty()) {
+            s = pipeline.sampler();
+        } else {
+            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' names no sampler: choose one"
+                    + " (--sampler / sampler:, e.g. dpm-solver++)");
+        }
+        if (!(s instanceof DiffusionSampler d)) {
+            throw new BadInputException("sampler '" + s.name() + "' chooses tokens, not diffusion steps: use a"
+                    + " diffusion sampler (ddim, euler, dpm-solver++, …)");
+        }
+        return d;
+    }
+
+    private static Optional<ContinuousQuantizer> quantizer(LoadedPipeline pipeline) {
+        if (pipeline.pipeline().components(ComponentKind.QUANTIZER).isEmpty()) {
+            return Optional.empty();   // the model works on pixels
+        }
+        Quantizer q = pipeline.quantizer();
+        if (!(q instanceof ContinuousQuantizer c)) {
+            throw new BadInputException("quantizer '" + q.name() + "' gives code ids: a diffusion pipeline needs a"
+                    + " continuous one (an autoencoder)");
+        }
+        return Optional.of(c);
+    }
+
+    /**
+     * The condition for one prompt: the encoder's token states and mask. The empty text is encoded like any other
+     * where the tokenizer has a form for it (CLIP's is its start and end tokens, what classifier-free guidance
+     * trains the unconditional branch on); a tokenizer that refuses empty text (a word tokenizer) gets the
+     * denoiser's unconditional call instead, {@link Condition#none()}.
+     */
+    static Condition condition(LoadedPipeline pipeline, String text) {
+        Encoder<TokenBatch> encoder = pipeline.encoder(TokenBatch.class);
+        TokenBatch batch;
+        try {
+            batch = pipeline.tokenizer().encodeBatch(List.of(text));
+        } catch (BadInputException e) {
+            if (text.isBlank()) {
+                return Condition.none();
+            }
+            throw e;
+        }
+        return encoder.encode(batch, EnumSet.of(Encoder.Output.TOKENS, Encoder.Output.MASK)).condition();
+    }
+
+    private static BufferedImage readImage(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(what + " not found: " + file);
+        }
+        return Png.read(file);
+    }
+
+    /** The initial image as samples for the model: pixels, or a seeded draw of the autoencoder's latents. */
+    private static INDArray initLatents(Path file, DiffusionDenoiser model, Optional<ContinuousQuantizer> quantizer,
+            GenerateRequest request) {
+        BufferedImage image = readImage(file, "initial image");
+        long[] imageShape = {3, image.getHeight(), image.getWidth()};
+        long[] sample = quantizer.map(q -> q.latentShape(imageShape)).orElse(imageShape);
+        if (!Arrays.equals(sample, model.sampleShape())) {
+            throw new BadInputException("initial image " + file + " is " + image.getWidth() + "x" + image.getHeight()
+                    + " but the pipeline makes images of another size (samples " + Arrays.toString(
+                    model.sampleShape()) + "): give an image of the pipeline's size");
+        }
+        INDArray x = Images.toTensor(image).reshape(1, 3, image.getHeight(), image.getWidth())
+                .repeat(0, request.count());
+        return quantizer.map(q -> q.encode(x, GaussianNoise.forSeeds(request.seed() ^ 0x1A1A1A1AL, request.count())))
+                .orElse(x);
+    }
+
+    /** The mask at the samples' resolution: a cell is regenerated if any of its pixels is white. */
+    private static INDArray maskLatents(Path file, DiffusionDenoiser model, GenerateRequest request) {
+        BufferedImage m = readImage(file, "mask");
+        BufferedImage init = readImage(request.initImage().orElseThrow(), "initial image");
+        if (m.getWidth() != init.getWidth() || m.getHeight() != init.getHeight()) {
+            throw new BadInputException("mask " + file + " is " + m.getWidth() + "x" + m.getHeight() + " but the"
+                    + " initial image is " + init.getWidth() + "x" + init.getHeight() + ": give a mask of the same size");
+        }
+        long[] s = model.sampleShape();
+        int h = (int) s[s.length - 2];
+        int w = (int) s[s.length - 1];
+        int fy = m.getHeight() / h;
+        int fx = m.getWidth() / w;
+        float[] cells = new float[h * w];
+        for (int y = 0; y < m.getHeight(); y++) {
+            for (int x = 0; x < m.getWidth(); x++) {
+                int rgb = m.getRGB(x, y) & 0xFFFFFF;
+                if (rgb != 0 && rgb != 0xFFFFFF) {
+                    throw new BadInputException("mask " + file + " is not binary: pixel (" + x + ", " + y + ") is #"
+                            + String.format(Locale.ROOT, "%06X", rgb) + "; use black (keep) and white (regenerate)");
+                }
+                if (rgb != 0) {
+                    cells[Math.min(h - 1, y / fy) * w + Math.min(w - 1, x / fx)] = 1;
+                }
+            }
+        }
+        return Nd4j.create(cells, new long[] {1, 1, h, w}, 'c').castTo(DataType.FLOAT);
+    }
+
+    private static Map<String, String> metadata(LoadedPipeline pipeline, GenerateRequest r,
+            GenerateRequest.Prompt prompt, DiffusionSampler sampler, long seed) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("prompt", prompt.text());
+        m.put("negative prompt", r.negative());
+        m.put("seed", Long.toString(seed));
+        m.put("steps", Integer.toString(r.steps()));
+        m.put("sampler", sampler.name());
+        m.put("guidance", format(r.guidance()));
+        m.put("pipeline", pipeline.pipeline().name());
+        List<Artifact> artifacts = pipeline.pipeline().artifacts();
+        m.put("weights", artifacts.isEmpty() ? "none (components built from settings)"
+                : artifacts.stream().map(a -> a.name() + " sha256:" + a.sha256()).collect(Collectors.joining(", ")));
+        r.initImage().ifPresent(p -> {
+            m.put("init image", p.getFileName().toString());
+            m.put("strength", format(r.strength()));
+        });
+        r.mask().ifPresent(p -> m.put("mask", p.getFileName().toString()));
+        m.put("Software", "Pictor");
+        return m;
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

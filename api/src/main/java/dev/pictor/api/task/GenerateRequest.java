@@ -1,0 +1,139 @@
+package dev.pictor.api.task;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.io.TextFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What {@link Generate} is asked for, checked once for every front end: the DSL's {@code generate} named
+ * arguments and {@code pictor generate}'s options both arrive as {@link TaskOptions} with these names.
+ *
+ * <ul>
+ *   <li>{@code prompt} (one text; written as {@code 0.png}) or {@code prompts} (a UTF-8 file, one
+ *       {@code id<TAB>prompt} a line, written as {@code id.png}). An <b>empty prompt</b> asks for an
+ *       unconditional sample: the model's empty-text condition, the branch classifier-free guidance was trained
+ *       with.</li>
+ *   <li>{@code negative} (the guidance's other branch; default empty), {@code seed} (0), {@code count} (1; image k
+ *       of every prompt has seed {@code seed + k}, and {@code id-k.png} names it), {@code steps} (20),
+ *       {@code sampler} (the pipeline's own unless named), {@code guidance} (5; ≥ 0, 1 = none).</li>
+ *   <li>{@code initImage} and {@code strength} (0.8; in [0, 1]) for img2img; {@code mask} (a PNG of the image's
+ *       size, black = keep, white = regenerate; needs {@code initImage}) for inpainting.</li>
+ *   <li>{@code grid} (false: also write {@code grid.png}); {@code out} (the folder, default the working
+ *       directory).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * GenerateRequest r = GenerateRequest.from(TaskOptions.of("generate", Map.of("prompt", "a red circle",
+ *         "count", 4), GenerateRequest.OPTIONS), Path.of("."));
+ * }</pre>
+ */
+public record GenerateRequest(List<Prompt> prompts, String negative, long seed, int count, int steps,
+        Optional<String> sampler, double guidance, Optional<Path> initImage, double strength, Optional<Path> mask,
+        boolean grid, Path out) {
+
+    /** The option names, the same for the DSL and the CLI (whose {@code --init-image} is {@code initImage}). */
+    public static final List<String> OPTIONS = List.of("prompt", "prompts", "negative", "seed", "count", "steps",
+            "sampler", "guidance", "initImage", "strength", "mask", "grid", "out");
+    /** The most images one prompt may ask for in one run. */
+    public static final int MAX_COUNT = 64;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    /**
+     * One prompt and the name its images are written under.
+     *
+     * @param id   file-name stem: letters, digits, '.', '_' and '-', starting with a letter or digit
+     * @param text the prompt; empty for an unconditional sample
+     */
+    public record Prompt(String id, String text) {
+    }
+
+    public GenerateRequest {
+        prompts = List.copyOf(prompts);
+    }
+
+    /** Reads and checks the options; relative paths start at {@code base}. */
+    public static GenerateRequest from(TaskOptions o, Path base) {
+        o.atMostOne("prompt", "prompts");
+        List<Prompt> prompts;
+        if (o.has("prompt")) {
+            prompts = List.of(new Prompt("0", o.string("prompt", "")));
+        } else if (o.has("prompts")) {
+            prompts = readPrompts(o.path("prompts", base).orElseThrow());
+        } else {
+            throw new BadInputException("generate needs a prompt (prompt: TEXT, or prompts: FILE with one"
+                    + " id<TAB>prompt a line)");
+        }
+        int count = o.integer("count", 1);
+        if (count < 1 || count > MAX_COUNT) {
+            throw new BadInputException(o.where("count") + " must lie in [1, " + MAX_COUNT + "], got " + count);
+        }
+        int steps = o.integer("steps", 20);
+        if (steps < 1) {
+            throw new BadInputException(o.where("steps") + " must be at least 1, got " + steps);
+        }
+        double guidance = o.real("guidance", 5);
+        if (guidance < 0) {
+            throw new BadInputException(o.where("guidance") + " must be >= 0 (1 = no guidance), got " + guidance);
+        }
+        Optional<Path> init = o.path("initImage", base);
+        if (o.has("strength") && init.isEmpty()) {
+            throw new BadInputException("generate: strength needs an initial image (initImage / --init-image)");
+        }
+        double strength = o.real("strength", 0.8);
+        if (strength < 0 || strength > 1) {
+            throw new BadInputException(o.where("strength") + " must lie in [0, 1] (0 keeps the image, 1 redraws it),"
+                    + " got " + strength);
+        }
+        Optional<Path> mask = o.path("mask", base);
+        if (mask.isPresent() && init.isEmpty()) {
+            throw new BadInputException("generate: a mask needs the image it masks (initImage / --init-image)");
+        }
+        Optional<String> sampler = o.has("sampler") ? Optional.of(o.string("sampler", "")) : Optional.empty();
+        Path out = o.path("out", base).orElse(base);
+        return new GenerateRequest(prompts, o.string("negative", ""), o.longInteger("seed", 0), count, steps, sampler,
+                guidance, init, init.isPresent() ? strength : 1, mask, o.bool("grid", false), out);
+    }
+
+    /** {@code id<TAB>prompt} lines; a bad line is one error naming it. */
+    static List<Prompt> readPrompts(Path file) {
+        List<String> lines = TextFiles.readLines(file, "prompts file", "");
+        List<Prompt> prompts = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            String where = "line " + (i + 1) + " of " + file;
+            if (line.isBlank()) {
+                throw new BadInputException(where + " is empty: one id<TAB>prompt a line");
+            }
+            int tab = line.indexOf('\t');
+            if (tab < 0) {
+                throw new BadInputException(where + " has no tab: write id<TAB>prompt (e.g. \"red1\\ta red circle\")");
+            }
+            String id = line.substring(0, tab);
+            if (!ID.matcher(id).matches()) {
+                throw new BadInputException(where + ": id '" + id + "' must be 1 to 100 letters, digits, '.', '_' or"
+                        + " '-', starting with a letter or digit (it names the file)");
+            }
+            if (!seen.add(id)) {
+                throw new BadInputException(where + ": id '" + id + "' is used twice: ids name the files, give each"
+                        + " line its own");
+            }
+            prompts.add(new Prompt(id, line.substring(tab + 1)));
+        }
+        if (prompts.isEmpty()) {
+            throw new BadInputException("prompts file " + file + " has no lines: one id<TAB>prompt a line");
+        }
+        return prompts;
+    }
+
+    /** The file of image k of a prompt: {@code id.png}, or {@code id-k.png} when {@code count > 1}. */
+    public Path fileOf(Prompt prompt, int k) {
+        return out.resolve(count == 1 ? prompt.id() + ".png" : prompt.id() + "-" + k + ".png");
+    }
+}
