@@ -61,7 +61,7 @@ public final class LoopCostBench {
         double unetStepMs = 2.0 * 10e6 * 64 * 8 / (peak * 1e9) * 1e3;
         System.out.printf(Locale.ROOT, "- one step of a 10 M-parameter UNet on 8 latents of 4x8x8: >= %.1f ms at the"
                 + " measured peak (%.0f GFLOP/s); twice that with guidance%n", unetStepMs, peak);
-        Map<String, DiffusionPlugin.Factory> samplers = new LinkedHashMap<>();
+        Map<String, dev.pictor.api.spi.ComponentFactory<dev.pictor.api.spi.Sampler>> samplers = new LinkedHashMap<>();
         samplers.put("ddpm", new DiffusionPlugin.Ddpm());
         samplers.put("ddim", new DiffusionPlugin.Ddim());
         samplers.put("euler", new DiffusionPlugin.Euler());
@@ -73,7 +73,7 @@ public final class LoopCostBench {
         System.out.println("| sampler | loop ms/step, unguided | loop ms/step, guidance 5 | guidance overhead"
                 + " (ms/step) | loop / UNet step |");
         System.out.println("|---|---|---|---|---|");
-        for (Map.Entry<String, DiffusionPlugin.Factory> e : samplers.entrySet()) {
+        for (Map.Entry<String, dev.pictor.api.spi.ComponentFactory<dev.pictor.api.spi.Sampler>> e : samplers.entrySet()) {
             DiffusionSampler s = (DiffusionSampler) e.getValue().create(new ComponentConfig(ComponentKind.SAMPLER,
                     e.getKey(), Map.of(), null));
             double plain = perStep(s, DiffusionRequest.builder(8).steps(STEPS).build());
