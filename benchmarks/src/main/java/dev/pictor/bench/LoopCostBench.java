@@ -9,7 +9,6 @@ import dev.pictor.api.spi.ComponentKind;
 import dev.pictor.api.spi.Condition;
 import dev.pictor.api.spi.DiffusionDenoiser;
 import dev.pictor.api.spi.DiffusionSampler;
-import dev.pictor.diffusion.DiffusionPlugin;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -61,21 +60,20 @@ public final class LoopCostBench {
         double unetStepMs = 2.0 * 10e6 * 64 * 8 / (peak * 1e9) * 1e3;
         System.out.printf(Locale.ROOT, "- one step of a 10 M-parameter UNet on 8 latents of 4x8x8: >= %.1f ms at the"
                 + " measured peak (%.0f GFLOP/s); twice that with guidance%n", unetStepMs, peak);
-        Map<String, dev.pictor.api.spi.ComponentFactory<dev.pictor.api.spi.Sampler>> samplers = new LinkedHashMap<>();
-        samplers.put("ddpm", new DiffusionPlugin.Ddpm());
-        samplers.put("ddim", new DiffusionPlugin.Ddim());
-        samplers.put("euler", new DiffusionPlugin.Euler());
-        samplers.put("euler-ancestral", new DiffusionPlugin.EulerAncestral());
-        samplers.put("heun", new DiffusionPlugin.Heun());
-        samplers.put("dpm-solver++", new DiffusionPlugin.DpmSolverPlusPlus());
+        Map<String, DiffusionSampler> samplers = new LinkedHashMap<>();
+        try (dev.pictor.api.plugin.PluginRegistry registry = dev.pictor.api.plugin.PluginLoader.builder().load()) {
+            for (String name : java.util.List.of("ddpm", "ddim", "euler", "euler-ancestral", "heun", "dpm-solver++")) {
+                samplers.put(name, (DiffusionSampler) registry.factory(ComponentKind.SAMPLER, name).create(
+                        new ComponentConfig(ComponentKind.SAMPLER, name, Map.of(), null)));
+            }
+        }
         Condition cond = Condition.of(Nd4j.rand(DataType.FLOAT, 8, 16, 32));
         Condition neg = Condition.of(Nd4j.rand(DataType.FLOAT, 8, 16, 32));
         System.out.println("| sampler | loop ms/step, unguided | loop ms/step, guidance 5 | guidance overhead"
                 + " (ms/step) | loop / UNet step |");
         System.out.println("|---|---|---|---|---|");
-        for (Map.Entry<String, dev.pictor.api.spi.ComponentFactory<dev.pictor.api.spi.Sampler>> e : samplers.entrySet()) {
-            DiffusionSampler s = (DiffusionSampler) e.getValue().create(new ComponentConfig(ComponentKind.SAMPLER,
-                    e.getKey(), Map.of(), null));
+        for (Map.Entry<String, DiffusionSampler> e : samplers.entrySet()) {
+            DiffusionSampler s = e.getValue();
             double plain = perStep(s, DiffusionRequest.builder(8).steps(STEPS).build());
             double guided = perStep(s, DiffusionRequest.builder(8).steps(STEPS).guidance(5).condition(cond)
                     .negative(neg).build());

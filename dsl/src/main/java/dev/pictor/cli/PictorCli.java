@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
-        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, GenerateCommand.class,
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, GenerateCommand.class, ClassifyCommand.class,
                 DoctorCommand.class, NewPluginCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {
@@ -156,7 +156,7 @@ public final class PictorCli implements Runnable {
     public void run() {
         spec.commandLine().usage(err);
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run, plugins, zoo, embed,"
-                + " generate, doctor or new-plugin");
+                + " generate, classify, doctor or new-plugin");
     }
 
     /** The runtime, built on first use with the global options. */

@@ -66,6 +66,9 @@ final class ZooCommand implements Runnable {
             PrintStream out = zoo.cli.out();
             out.println("name: " + e.name());
             out.println("task: " + e.task());
+            java.util.List<String> serves = dev.pictor.api.task.Tasks.served(e.pipeline());
+            out.println("serves: " + (serves.isEmpty() ? "no built-in task (run it from a script)"
+                    : String.join(", ", serves)));
             out.println("plugin: " + registry.zooProvider(e.name()).orElse("?"));
             out.println("description: " + e.description());
             out.println("components:");

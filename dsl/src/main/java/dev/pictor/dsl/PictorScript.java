@@ -213,6 +213,27 @@ public abstract class PictorScript extends Script {
         return files;
     }
 
+    /**
+     * Zero-shot classification with a text-and-image pipeline: the {@code classify} task ({@link
+     * dev.pictor.api.task.Classify}), as {@code pictor classify} runs it. Options: {@code labels} (a list),
+     * {@code images} (a list of PNG paths), {@code template} ({@code "a photo of a {}"}), {@code scale} (100).
+     * Returns one {@code [image: …, label: …, probability: …]} map per image.
+     */
+    public List<Map<String, Object>> classify(Map<String, ?> options, Object pipeline) {
+        TaskOptions o = TaskOptions.of("classify", options, dev.pictor.api.task.Classify.OPTIONS);
+        List<String> labels = o.strings("labels").orElseThrow(() -> new BadInputException(
+                "classify needs labels: [...]"));
+        List<java.nio.file.Path> images = o.strings("images").orElseThrow(() -> new BadInputException(
+                "classify needs images: [...]")).stream().map(s -> runtime().workingDirectory().resolve(s)).toList();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var s : dev.pictor.api.task.Classify.run(runtime().open(pipeline), images, labels,
+                o.string("template", dev.pictor.api.task.Classify.DEFAULT_TEMPLATE),
+                o.real("scale", dev.pictor.api.task.Classify.DEFAULT_SCALE))) {
+            out.add(Map.of("image", s.image().toString(), "label", s.best(), "probability", s.bestProbability()));
+        }
+        return out;
+    }
+
     /** Plugin task verbs: {@code name} or its camelCase form. */
     public Object methodMissing(String name, Object args) {
         Object[] all = args instanceof Object[] a ? a : new Object[] {args};
@@ -224,7 +245,7 @@ public abstract class PictorScript extends Script {
         Optional<Task> task = runtime().task(name);
         if (task.isEmpty()) {
             List<String> verbs = new ArrayList<>(List.of("device", "cpu", "cuda", "pipeline", "zoo", "tokenize",
-                    "encode", "embed", "search", "generate", "println"));
+                    "encode", "embed", "search", "generate", "classify", "println"));
             verbs.addAll(runtime().taskVerbs());
             throw runtime().pictor().plugins().withFailureNote(new BadInputException("unknown verb '" + name + "'"
                     + Names.closest(name, verbs).map(s -> ": did you mean '" + s + "'?").orElse("")

@@ -128,8 +128,8 @@ class PictorCliTest {
         assertThat(list.out()).contains("shapes-words\tencoding\t");
         CliRun info = cli(withPlugins("zoo", "info", "shapes-words"));
         assertThat(info.code()).isZero();
-        assertThat(info.out()).contains("plugin: zoo").contains("tokenizer 'word'").contains("(plugin text)")
-                .contains("shapes-words.vocab  sha256 ").contains("# shapes-words");
+        assertThat(info.out()).contains("plugin: zoo").contains("serves: embed, search").contains("tokenizer 'word'")
+                .contains("(plugin text)").contains("shapes-words.vocab  sha256 ").contains("# shapes-words");
         CliRun verify = cli(withPlugins("zoo", "verify"));
         assertThat(verify.code()).as(verify.err()).isZero();
         assertThat(verify.out()).contains("OK\tshapes-words\tshapes-words.vocab\tsha256 ")

@@ -186,6 +186,8 @@ class GenerateTest {
                         "--init-image", init.toString(), "--mask", grey.toString()},
                 {"a mask needs the image it masks", "--prompt", prompt, "--out", out.toString(), "--mask",
                         grey.toString()},
+                {"mask " + wrongSize + " is 64x64 but the initial image is 32x32", "--prompt", prompt, "--out",
+                        out.toString(), "--init-image", init.toString(), "--mask", wrongSize.toString()},
                 {"line 2 of " + noTab + " has no tab", "--prompts", noTab.toString(), "--out", out.toString()},
                 {"output folder " + aFile.resolve("sub") + " cannot be created", "--prompt", prompt, "--out",
                         aFile.resolve("sub").toString()},
@@ -204,6 +206,43 @@ class GenerateTest {
                         .as("nothing written").isEmpty();
             }
         }
+    }
+
+    /**
+     * What Ctrl-C does (the CLI's shutdown hook cancels the same token): the run stops at the next step; the images
+     * finished before stay, whole; nothing of the interrupted prompt is written, not even a temporary file.
+     */
+    @Test
+    void cancellingKeepsFinishedImagesAndLeavesNoPartialFile() throws Exception {
+        Path out = dir.resolve("cancelled");
+        dev.pictor.api.run.Cancellation cancel = new dev.pictor.api.run.Cancellation();
+        try (dev.pictor.api.Pictor pictor = dev.pictor.api.Pictor.builder().build();
+             dev.pictor.api.pipeline.LoadedPipeline p = pictor.open(pictor.zoo("shapes-oracle"))) {
+            var request = dev.pictor.api.task.GenerateRequest.from(dev.pictor.api.task.TaskOptions.of("generate",
+                    Map.of("prompts", prompts(0, 1, 2).toString(), "out", out.toString(), "steps", 10, "guidance", 1),
+                    dev.pictor.api.task.GenerateRequest.OPTIONS), dir);
+            var context = new dev.pictor.api.task.TaskContext(pictor, System.out, dir,
+                    dev.pictor.api.run.ProgressListener.NONE, cancel);
+            // overall progress: prompt 2 of 3 runs steps 11..20; stop in its middle
+            var hooks = dev.pictor.api.diffusion.SamplingHooks.none().withCancellation(cancel)
+                    .withProgress((stage, done, total) -> {
+                        if (done == 15) {
+                            cancel.cancel();
+                        }
+                    });
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.pictor.api.task.Generate.run(context, p,
+                    request, hooks)).isInstanceOf(dev.pictor.api.run.CancelledException.class);
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(f -> f.getFileName().toString()).toList()).containsExactly("s0.png");
+        }
+        assertThat(largestGap(Png.read(out.resolve("s0.png")), expected(0))).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void zooInfoSaysWhichTasksAPipelineServes() throws Exception {
+        var r = ThirdPartyPluginTest.cli("zoo", "info", "shapes-oracle");
+        assertThat(r.out()).contains("serves: generate");
     }
 
     @Test

@@ -30,9 +30,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mask      inpainting mask, 1 where samples are generated and 0 where {@code known} is kept;
  *                  {@code [batch or 1, channels or 1, …]}, values 0 or 1; or null
  * @param known     the samples kept where the mask is 0 (defaults to {@code init}); needed with a mask
+ * @param noise     the starting noise ε {@code [batch, …]} to use instead of drawing it from the seeds, or null
+ *                  (later draws of stochastic samplers still come from the seeds)
  */
 public record DiffusionRequest(int batch, long seed, int steps, double guidance, Condition condition,
-        Condition negative, INDArray init, double strength, INDArray mask, INDArray known) {
+        Condition negative, INDArray init, double strength, INDArray mask, INDArray known, INDArray noise) {
 
     public DiffusionRequest {
         if (batch < 1) {
@@ -58,6 +60,9 @@ public record DiffusionRequest(int batch, long seed, int steps, double guidance,
         }
         if (init != null && init.size(0) != batch) {
             throw new BadInputException("the initial samples have " + init.size(0) + " rows for a batch of " + batch);
+        }
+        if (noise != null && noise.size(0) != batch) {
+            throw new BadInputException("the starting noise has " + noise.size(0) + " rows for a batch of " + batch);
         }
         if (mask != null) {
             if (known == null) {
@@ -107,6 +112,7 @@ public record DiffusionRequest(int batch, long seed, int steps, double guidance,
         private double strength = 1;
         private INDArray mask;
         private INDArray known;
+        private INDArray noise;
 
         private Builder(int batch) {
             this.batch = batch;
@@ -151,9 +157,15 @@ public record DiffusionRequest(int batch, long seed, int steps, double guidance,
             return this;
         }
 
+        /** Starts from this noise ε instead of drawing it (to reproduce another tool's run, or to vary a prompt). */
+        public Builder noise(INDArray noise) {
+            this.noise = noise;
+            return this;
+        }
+
         public DiffusionRequest build() {
             return new DiffusionRequest(batch, seed, steps, guidance, condition, negative, init, strength, mask,
-                    known);
+                    known, noise);
         }
     }
 

@@ -53,7 +53,12 @@ public final class GuidanceLoop {
         }
         Trajectory trajectory = sampler.trajectory(model.schedule(), request.steps()).tail(stepsRun);
         GaussianNoise noise = GaussianNoise.forSeeds(request.seed(), request.batch());
-        INDArray eps = noise.next(shape);
+        INDArray drawn = noise.next(shape);   // drawn even when given, so later draws do not depend on it
+        INDArray eps = request.noise() == null ? drawn : request.noise().castTo(drawn.dataType());
+        if (!Arrays.equals(eps.shape(), shape)) {
+            throw new dev.pictor.api.BadInputException("the starting noise is " + Arrays.toString(eps.shape())
+                    + " but the samples are " + Arrays.toString(shape));
+        }
         double top = trajectory.sigma(0);
         INDArray x = request.init() == null ? eps.mul(top) : request.init().castTo(eps.dataType()).add(eps.mul(top));
         INDArray mask = request.mask() == null ? null : request.mask().castTo(x.dataType());

@@ -59,6 +59,14 @@ public abstract class PluginModule extends AbstractModule {
         component(ComponentKind.SAMPLER, name, factory);
     }
 
+    /**
+     * Binds a sampler factory instance: for families of samplers that differ only in settings, one factory class
+     * with a constructor argument instead of a class each.
+     */
+    protected final void sampler(String name, ComponentFactory<Sampler> factory) {
+        mapBinder(ComponentKind.SAMPLER).addBinding(name).toInstance(factory);
+    }
+
     /** Binds a task verb (used from the DSL as {@code name} or its camelCase form). */
     protected final void task(String name, Class<? extends Task> task) {
         MapBinder.newMapBinder(binder(), String.class, Task.class).addBinding(name).to(task);

@@ -24,10 +24,7 @@ final class DdimSampler extends ScheduledSampler {
 
     @Override
     public Stepper stepper(Trajectory tr, GaussianNoise noise) {
-        return (i, x, denoise) -> {
-            double sigma = tr.sigma(i);
-            double next = tr.sigma(i + 1);
-            INDArray d = denoise.at(x, sigma);
+        return oneCall(tr, noise, (x, d, sigma, next, z) -> {
             if (next == 0) {
                 return d;
             }
@@ -36,8 +33,8 @@ final class DdimSampler extends ScheduledSampler {
             double c = eta * Math.sqrt((1 - as) / (1 - at)) * Math.sqrt(1 - at / as);
             INDArray eps = x.sub(d).divi(sigma);
             INDArray out = d.add(eps.muli(Math.sqrt((1 - as - c * c) / as)));
-            return c == 0 ? out : out.addi(noise.next(x.shape()).muli(c / Math.sqrt(as)));
-        };
+            return c == 0 ? out : out.addi(z.next(x.shape()).muli(c / Math.sqrt(as)));
+        });
     }
 
     @Override

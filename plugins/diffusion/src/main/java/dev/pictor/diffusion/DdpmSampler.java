@@ -18,10 +18,7 @@ final class DdpmSampler extends ScheduledSampler {
 
     @Override
     public Stepper stepper(Trajectory tr, GaussianNoise noise) {
-        return (i, x, denoise) -> {
-            double sigma = tr.sigma(i);
-            double next = tr.sigma(i + 1);
-            INDArray d = denoise.at(x, sigma);
+        return oneCall(tr, noise, (x, d, sigma, next, z) -> {
             double at = NoiseSchedule.alphaBarOf(sigma);
             double as = NoiseSchedule.alphaBarOf(next);
             double beta = 1 - at / as;
@@ -31,10 +28,10 @@ final class DdpmSampler extends ScheduledSampler {
             // x_t in variance-preserving form is √ᾱ_t·x; the result is divided by √ᾱ_s back to noise levels
             INDArray vp = d.mul(toX0).addi(x.mul(toXt * Math.sqrt(at)));
             if (variance > 0) {
-                vp.addi(noise.next(x.shape()).muli(Math.sqrt(variance)));
+                vp.addi(z.next(x.shape()).muli(Math.sqrt(variance)));
             }
             return vp.divi(Math.sqrt(as));
-        };
+        });
     }
 
     @Override

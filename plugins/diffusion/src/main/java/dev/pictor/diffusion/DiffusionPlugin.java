@@ -53,24 +53,52 @@ public final class DiffusionPlugin implements Plugin {
         return new PluginModule() {
             @Override
             protected void configureComponents() {
-                sampler("ddpm", Ddpm.class);
-                sampler("ddim", Ddim.class);
-                sampler("euler", Euler.class);
-                sampler("euler-ancestral", EulerAncestral.class);
-                sampler("heun", Heun.class);
-                sampler("dpm-solver++", DpmSolverPlusPlus.class);
+                for (Factory f : FACTORIES) {
+                    sampler(f.name, f);
+                }
             }
         };
     }
 
-    /** The settings every sampler reads, checked once. */
-    abstract static class Factory implements ComponentFactory<Sampler> {
+    /** The built-in samplers' factories, by name. */
+    static final List<Factory> FACTORIES = List.of(
+            new Factory("ddpm", "DDPM ancestral sampling from the posterior (stochastic; many steps)",
+                    (s, c) -> new DdpmSampler(s)),
+            new Factory("ddim", "DDIM; eta 0 (default) is deterministic, eta 1 has DDPM's variance",
+                    (s, c) -> new DdimSampler(s, c.real("eta", 0)), "eta"),
+            new Factory("euler", "Euler on the probability-flow ODE (deterministic)", (s, c) -> new EulerSampler(s)),
+            new Factory("euler-ancestral", "Euler ancestral: Euler steps with fresh noise each step (stochastic)",
+                    (s, c) -> new EulerAncestralSampler(s)),
+            new Factory("heun", "Heun, second order (two network calls a step)", (s, c) -> new HeunSampler(s)),
+            new Factory("dpm-solver++", "DPM-Solver++ 2M, multistep second order: good images in 20 steps",
+                    (s, c) -> new DpmSolverPlusPlus2MSampler(s)));
+
+    /** One sampler's factory: the settings every sampler reads, checked once, plus its own. */
+    static final class Factory implements ComponentFactory<Sampler> {
         private static final List<String> COMMON = List.of("spacing", "offset", "karras", "rho");
+        final String name;
+        private final String description;
+        private final java.util.function.BiFunction<ScheduledSampler.Settings, ComponentConfig, Sampler> make;
+        private final List<String> known;
+
+        Factory(String name, String description,
+                java.util.function.BiFunction<ScheduledSampler.Settings, ComponentConfig, Sampler> make,
+                String... extraSettings) {
+            this.name = name;
+            this.description = description;
+            this.make = make;
+            List<String> all = new ArrayList<>(COMMON);
+            all.addAll(Arrays.asList(extraSettings));
+            this.known = List.copyOf(all);
+        }
 
         @Override
-        public final Sampler create(ComponentConfig c) {
-            List<String> known = new ArrayList<>(COMMON);
-            known.addAll(Arrays.asList(extraSettings()));
+        public String description() {
+            return description;
+        }
+
+        @Override
+        public Sampler create(ComponentConfig c) {
             c.allowOnly(known.toArray(String[]::new));
             ScheduledSampler.Settings s = new ScheduledSampler.Settings(
                     TimestepSpacing.parse(c.string("spacing", TimestepSpacing.TRAILING.id())), c.integer("offset", 0),
@@ -78,90 +106,7 @@ public final class DiffusionPlugin implements Plugin {
             if (!(s.rho() > 0)) {
                 throw new dev.pictor.api.BadInputException(c.where() + ": rho must be positive, got " + s.rho());
             }
-            return make(s, c);
-        }
-
-        String[] extraSettings() {
-            return new String[0];
-        }
-
-        abstract Sampler make(ScheduledSampler.Settings settings, ComponentConfig c);
-    }
-
-    public static final class Ddpm extends Factory {
-        @Override
-        public String description() {
-            return "DDPM ancestral sampling from the posterior (stochastic; many steps)";
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new DdpmSampler(s);
-        }
-    }
-
-    public static final class Ddim extends Factory {
-        @Override
-        public String description() {
-            return "DDIM; eta 0 (default) is deterministic, eta 1 has DDPM's variance";
-        }
-
-        @Override
-        String[] extraSettings() {
-            return new String[] {"eta"};
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new DdimSampler(s, c.real("eta", 0));
-        }
-    }
-
-    public static final class Euler extends Factory {
-        @Override
-        public String description() {
-            return "Euler on the probability-flow ODE (deterministic)";
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new EulerSampler(s);
-        }
-    }
-
-    public static final class EulerAncestral extends Factory {
-        @Override
-        public String description() {
-            return "Euler ancestral: Euler steps with fresh noise each step (stochastic)";
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new EulerAncestralSampler(s);
-        }
-    }
-
-    public static final class Heun extends Factory {
-        @Override
-        public String description() {
-            return "Heun, second order (two network calls a step)";
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new HeunSampler(s);
-        }
-    }
-
-    public static final class DpmSolverPlusPlus extends Factory {
-        @Override
-        public String description() {
-            return "DPM-Solver++ 2M, multistep second order: good images in 20 steps";
-        }
-
-        @Override
-        Sampler make(ScheduledSampler.Settings s, ComponentConfig c) {
-            return new DpmSolverPlusPlus2MSampler(s);
+            return make.apply(s, c);
         }
     }
 }

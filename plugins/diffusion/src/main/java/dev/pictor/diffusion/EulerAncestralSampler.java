@@ -16,15 +16,12 @@ final class EulerAncestralSampler extends ScheduledSampler {
 
     @Override
     public Stepper stepper(Trajectory tr, GaussianNoise noise) {
-        return (i, x, denoise) -> {
-            double sigma = tr.sigma(i);
-            double next = tr.sigma(i + 1);
-            INDArray d = denoise.at(x, sigma);
+        return oneCall(tr, noise, (x, d, sigma, next, z) -> {
             double up = Math.min(next, Math.sqrt(next * next * (sigma * sigma - next * next) / (sigma * sigma)));
             double down = Math.sqrt(next * next - up * up);
             INDArray stepped = EulerSampler.euler(x, d, sigma, down);
-            return up == 0 ? stepped : stepped.addi(noise.next(x.shape()).muli(up));
-        };
+            return up == 0 ? stepped : stepped.addi(z.next(x.shape()).muli(up));
+        });
     }
 
     @Override

@@ -15,11 +15,7 @@ final class EulerSampler extends ScheduledSampler {
 
     @Override
     public Stepper stepper(Trajectory tr, GaussianNoise noise) {
-        return (i, x, denoise) -> {
-            double sigma = tr.sigma(i);
-            INDArray d = denoise.at(x, sigma);
-            return euler(x, d, sigma, tr.sigma(i + 1));
-        };
+        return oneCall(tr, noise, (x, d, sigma, next, z) -> euler(x, d, sigma, next));
     }
 
     /** x + (x − D)/σ·(σ' − σ) = (σ'/σ)·x + (1 − σ'/σ)·D. */

@@ -2,7 +2,9 @@ package dev.pictor.diffusion;
 
 import dev.pictor.api.diffusion.NoiseSchedule;
 import dev.pictor.api.diffusion.Trajectory;
+import dev.pictor.api.diffusion.GaussianNoise;
 import dev.pictor.api.spi.DiffusionSampler;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What every built-in sampler shares: how it chooses its noise levels. Evenly spaced timesteps under a
@@ -41,6 +43,20 @@ abstract class ScheduledSampler implements DiffusionSampler {
             return Trajectory.atTimesteps(schedule, t);
         }
         return Trajectory.atSigmas(schedule, KarrasSigmas.of(schedule.sigmaMin(), schedule.sigmaMax(), steps, rho));
+    }
+
+    /** The update of a method that calls the network once a step: x at σ to the next level, given D(x, σ). */
+    @FunctionalInterface
+    interface Update {
+        INDArray apply(INDArray x, INDArray denoised, double sigma, double next, GaussianNoise noise);
+    }
+
+    /** A stepper that evaluates D once at σ_i and applies {@code update}. */
+    static Stepper oneCall(Trajectory tr, GaussianNoise noise, Update update) {
+        return (i, x, denoise) -> {
+            double sigma = tr.sigma(i);
+            return update.apply(x, denoise.at(x, sigma), sigma, tr.sigma(i + 1), noise);
+        };
     }
 
     @Override

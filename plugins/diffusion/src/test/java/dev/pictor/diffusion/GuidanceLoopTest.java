@@ -109,6 +109,19 @@ class GuidanceLoopTest {
     }
 
     @Test
+    void givenStartingNoiseReplacesTheSeedsDraw() {
+        org.nd4j.linalg.api.ndarray.INDArray eps = dev.pictor.api.diffusion.GaussianNoise.forSeeds(7, 2)
+                .next(new long[] {2, 1, 4, 4});
+        INDArray seeded = run(small(), Samplers.make("ddim"), DiffusionRequest.builder(2).seed(7).steps(10).build());
+        INDArray given = run(small(), Samplers.make("ddim"), DiffusionRequest.builder(2).seed(99).steps(10)
+                .noise(eps).build());
+        assertSameBits(seeded, given);
+        INDArray other = run(small(), Samplers.make("ddim"), DiffusionRequest.builder(2).seed(99).steps(10)
+                .noise(eps.neg()).build());
+        assertThat(maxGap(other, seeded)).isGreaterThan(0.1);
+    }
+
+    @Test
     void equivalentFormulationsAgree() {
         // DDIM with eta 0 is Euler; DDPM, DDIM with eta 1 and Euler ancestral add the same noise in the same order
         DiffusionRequest r = DiffusionRequest.builder(4).seed(2).steps(30).build();

@@ -7,10 +7,8 @@ import java.util.Map;
 
 /** The plugin's samplers by name, made through their factories as a pipeline makes them. */
 final class Samplers {
-    static final Map<String, DiffusionPlugin.Factory> FACTORIES = Map.of(
-            "ddpm", new DiffusionPlugin.Ddpm(), "ddim", new DiffusionPlugin.Ddim(), "euler", new DiffusionPlugin.Euler(),
-            "euler-ancestral", new DiffusionPlugin.EulerAncestral(), "heun", new DiffusionPlugin.Heun(),
-            "dpm-solver++", new DiffusionPlugin.DpmSolverPlusPlus());
+    static final Map<String, DiffusionPlugin.Factory> FACTORIES = DiffusionPlugin.FACTORIES.stream()
+            .collect(java.util.stream.Collectors.toMap(f -> f.name, f -> f));
 
     private Samplers() {
     }
