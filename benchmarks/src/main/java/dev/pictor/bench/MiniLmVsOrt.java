@@ -205,9 +205,15 @@ public final class MiniLmVsOrt {
         void run() throws Exception;
     }
 
-    /** After a 50 ms pause, one untimed call, then {@code count} timed ones (ms) into {@code into[from…]}. */
+    /**
+     * Pause before each block, ms (-Dbench.pause, default 50): longer than any thread pool's spin-wait, so that one
+     * engine's spinning threads never run during the other's block (1000 with GOMP_SPINCOUNT raised).
+     */
+    private static final long PAUSE = Long.getLong("bench.pause", 50);
+
+    /** After the pause, one untimed call, then {@code count} timed ones (ms) into {@code into[from…]}. */
     private static void block(Call call, double[] into, int from, int count) throws Exception {
-        Thread.sleep(50);
+        Thread.sleep(PAUSE);
         call.run();
         for (int j = 0; j < count; j++) {
             long t = System.nanoTime();
