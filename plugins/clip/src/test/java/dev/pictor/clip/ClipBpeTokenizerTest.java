@@ -28,12 +28,26 @@ class ClipBpeTokenizerTest {
     }
 
     @Test
-    void idsMatchTheReferenceOnThousandsOfAsciiTexts() throws Exception {
+    void idsMatchTheNpmPortOnThousandsOfAsciiTexts() throws Exception {
+        assertMatches("bpe-ascii.json", 3000);
+    }
+
+    /**
+     * Whole Unicode blocks (Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, punctuation, symbols,
+     * emoji; strides through CJK and Hangul) and mixed-script sentences, against OpenAI's simple_tokenizer itself
+     * ({@code src/test/python/make_bpe_unicode_fixtures.py}, ftfy replaced by NFC).
+     */
+    @Test
+    void idsMatchOpenAisTokenizerOnUnicodeRanges() throws Exception {
+        assertMatches("bpe-unicode.json", 6000);
+    }
+
+    private void assertMatches(String fixture, int atLeast) throws Exception {
         JsonNode cases;
-        try (InputStream in = getClass().getResourceAsStream("bpe-ascii.json")) {
+        try (InputStream in = getClass().getResourceAsStream(fixture)) {
             cases = new ObjectMapper().readTree(in);
         }
-        assertThat(cases.size()).isGreaterThan(3000);
+        assertThat(cases.size()).isGreaterThan(atLeast);
         List<String> wrong = new ArrayList<>();
         for (JsonNode c : cases) {
             String text = c.get("text").asText();
