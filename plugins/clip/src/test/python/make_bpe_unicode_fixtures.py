@@ -60,11 +60,33 @@ for _ in range(1500):
     texts.append(" ".join(rng.choice(words) for _ in range(n)))
 texts.append("a photo of a cat")
 
-out = []
-for t in texts:
-    ids = [49406] + tok.encode(t)[:75] + [49407]
-    out.append({"text": t, "ids": ids})
-with open(OUT, "w", encoding="utf-8") as f:
-    json.dump(out, f, ensure_ascii=False)
-    f.write("\n")
-print("wrote", len(out), "texts to", OUT)
+
+
+def write(name, texts):
+    out = [{"text": t, "ids": [49406] + tok.encode(t)[:75] + [49407]} for t in texts]
+    path = os.path.join(os.path.dirname(OUT), name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False)
+        f.write("\n")
+    print("wrote", len(out), "texts to", path)
+
+
+write("bpe-unicode.json", texts)
+
+# HTML character references, as html.unescape decodes them (twice): HTML 4's names (the ones Pictor knows) with and
+# without ';', numbers of every kind, and the near misses
+import html.entities
+names = sorted(html.entities.name2codepoint) + ["apos"]
+numbers = [0, 9, 10, 13, 32, 38, 65, 127, 128, 129, 141, 150, 159, 160, 233, 0xB, 0x1F, 0x7F, 0xD800, 0xDFFF, 0xFDD0,
+           0xFFFE, 0xFFFF, 0x1FFFE, 0x10FFFF, 0x110000, 10 ** 12, 0x1F600, 0x4E2D]
+refs = []
+for n in names:
+    refs += ["&" + n + ";", "&" + n, "&" + n + "x", "&" + n.upper() + ";"]
+for n in numbers:
+    refs += ["&#%d;" % n, "&#%d" % n, "&#x%x;" % n, "&#X%X" % n, "&#%dz" % n]
+refs += ["&", "&&", "&;", "&#;", "&#x;", "&unknown;", "&amp;amp;", "&amp;lt;", "&ampamp", "&notit;", "&notin;",
+         "&nota", "& amp;", "&#", "AT&T", "R&D", "a&b"]
+etexts = list(refs)
+for _ in range(1500):
+    etexts.append(" ".join(rng.choice(refs + words[:20]) for _ in range(rng.randint(1, 8))))
+write("bpe-entities.json", etexts)

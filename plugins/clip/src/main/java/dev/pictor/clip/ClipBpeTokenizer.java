@@ -203,8 +203,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
     /** The cleaned text, as OpenAI's {@code basic_clean} then {@code whitespace_clean} and lower-casing leave it. */
     static String clean(String text) {
         String t = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
-        t = org.apache.commons.lang3.StringEscapeUtils.unescapeHtml4(
-                org.apache.commons.lang3.StringEscapeUtils.unescapeHtml4(t)).strip();
+        t = HtmlUnescape.unescape(HtmlUnescape.unescape(t)).strip();
         return WHITESPACE.matcher(t).replaceAll(" ").strip().toLowerCase(Locale.ROOT);
     }
 

@@ -42,6 +42,16 @@ class ClipBpeTokenizerTest {
         assertMatches("bpe-unicode.json", 6000);
     }
 
+    /**
+     * HTML character references as OpenAI's tokenizer decodes them (Python's html.unescape, twice): HTML 4's names
+     * with and without ';', numeric references of every kind (0, CR, windows-1252, surrogates, out of range,
+     * non-characters), near misses, in 1,500 mixed texts.
+     */
+    @Test
+    void htmlReferencesDecodeAsPythonsUnescape() throws Exception {
+        assertMatches("bpe-entities.json", 2500);
+    }
+
     private void assertMatches(String fixture, int atLeast) throws Exception {
         JsonNode cases;
         try (InputStream in = getClass().getResourceAsStream(fixture)) {
