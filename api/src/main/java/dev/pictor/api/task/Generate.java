@@ -90,8 +90,10 @@ public final class Generate {
         boolean conditional = !pipeline.pipeline().components(ComponentKind.ENCODER).isEmpty();
         Condition negative = conditional && request.guidance() != 1 ? condition(pipeline, request.negative())
                 : Condition.none();
-        INDArray init = request.initImage().map(p -> initLatents(p, model, quantizer, request)).orElse(null);
-        INDArray mask = request.mask().map(p -> maskLatents(p, model, request)).orElse(null);
+        Optional<BufferedImage> initImage = request.initImage().map(p -> readImage(p, "initial image"));
+        INDArray init = initImage.map(im -> initLatents(im, request.initImage().get(), model, quantizer, request))
+                .orElse(null);
+        INDArray mask = request.mask().map(p -> maskLatents(p, initImage.orElseThrow(), model)).orElse(null);
 
         List<Image> images = new ArrayList<>();
         int prompts = request.prompts().size();
@@ -202,9 +204,8 @@ public final class Generate {
     }
 
     /** The initial image as samples for the model: pixels, or a seeded draw of the autoencoder's latents. */
-    private static INDArray initLatents(Path file, DiffusionDenoiser model, Optional<ContinuousQuantizer> quantizer,
-            GenerateRequest request) {
-        BufferedImage image = readImage(file, "initial image");
+    private static INDArray initLatents(BufferedImage image, Path file, DiffusionDenoiser model,
+            Optional<ContinuousQuantizer> quantizer, GenerateRequest request) {
         long[] imageShape = {3, image.getHeight(), image.getWidth()};
         long[] sample = quantizer.map(q -> q.latentShape(imageShape)).orElse(imageShape);
         if (!Arrays.equals(sample, model.sampleShape())) {
@@ -219,9 +220,8 @@ public final class Generate {
     }
 
     /** The mask at the samples' resolution: a cell is regenerated if any of its pixels is white. */
-    private static INDArray maskLatents(Path file, DiffusionDenoiser model, GenerateRequest request) {
+    private static INDArray maskLatents(Path file, BufferedImage init, DiffusionDenoiser model) {
         BufferedImage m = readImage(file, "mask");
-        BufferedImage init = readImage(request.initImage().orElseThrow(), "initial image");
         if (m.getWidth() != init.getWidth() || m.getHeight() != init.getHeight()) {
             throw new BadInputException("mask " + file + " is " + m.getWidth() + "x" + m.getHeight() + " but the"
                     + " initial image is " + init.getWidth() + "x" + init.getHeight() + ": give a mask of the same size");
