@@ -178,8 +178,7 @@ public abstract class PictorScript extends Script {
             throw new BadInputException("search needs query: and file: (one text a line)");
         }
         int top = o.integer("top", 5);
-        List<String> corpus = TextInput.from(TaskOptions.of("search", Map.of("file", o.string("file", "")),
-                Embed.OPTIONS), runtime().workingDirectory()).texts();
+        List<String> corpus = TextInput.file(o.path("file", runtime().workingDirectory()).orElseThrow()).texts();
         INDArray docs = embed(Map.of("texts", corpus), pipeline);
         INDArray q = embed(Map.of("text", o.string("query", "")), pipeline);
         double[] scores = docs.mmul(q.transpose()).toDoubleVector();
