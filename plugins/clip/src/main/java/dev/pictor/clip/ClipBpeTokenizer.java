@@ -94,38 +94,17 @@ public final class ClipBpeTokenizer implements Tokenizer {
         return new ClipBpeTokenizer(v, contextLength);
     }
 
-    /** GPT-2's map from bytes to printable symbols: printable Latin-1 stays, the rest moves to 256 + n. */
-    static char[] byteSymbols() {
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs.add(b);
-        }
-        char[] symbol = new char[256];
-        boolean[] kept = new boolean[256];
-        for (int b : bs) {
-            symbol[b] = (char) b;
-            kept[b] = true;
-        }
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            if (!kept[b]) {
-                symbol[b] = (char) (256 + n++);
-            }
-        }
-        return symbol;
-    }
+    /** The bytes that keep their own code point as symbol: printable ASCII and most of printable Latin-1. */
+    private static final int[][] KEPT = {{'!', '~'}, {0xA1, 0xAC}, {0xAE, 0xFF}};
 
-    /** The order OpenAI's vocabulary lists the byte symbols in: the kept ranges first, then the moved bytes. */
+    /**
+     * The order OpenAI's vocabulary lists the byte symbols in: the kept ranges first, then the other bytes, which
+     * GPT-2's map moves to 256, 257, … in this order.
+     */
     private static int[] byteOrder() {
         List<Integer> order = new ArrayList<>();
         boolean[] kept = new boolean[256];
-        for (int[] range : new int[][] {{'!', '~'}, {0xA1, 0xAC}, {0xAE, 0xFF}}) {
+        for (int[] range : KEPT) {
             for (int b = range[0]; b <= range[1]; b++) {
                 order.add(b);
                 kept[b] = true;
@@ -137,6 +116,20 @@ public final class ClipBpeTokenizer implements Tokenizer {
             }
         }
         return order.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** GPT-2's map from bytes to printable symbols: the kept bytes stay, the rest move to 256 + n. */
+    static char[] byteSymbols() {
+        int[] order = byteOrder();
+        int keptCount = 0;
+        for (int[] range : KEPT) {
+            keptCount += range[1] - range[0] + 1;
+        }
+        char[] symbol = new char[256];
+        for (int i = 0; i < order.length; i++) {
+            symbol[order[i]] = (char) (i < keptCount ? order[i] : 256 + (i - keptCount));
+        }
+        return symbol;
     }
 
     private static Vocabulary read() {
