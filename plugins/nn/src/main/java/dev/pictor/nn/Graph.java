@@ -52,6 +52,8 @@ public final class Graph {
     private final long seed;
     private final Mode mode;
     private final Map<String, SDVariable> params = new LinkedHashMap<>();
+    /** Non-trainable state (BatchNorm's running statistics): saved and loaded with the parameters, never trained. */
+    private final Map<String, SDVariable> buffers = new LinkedHashMap<>();
 
     /** An inference graph; see {@link #Graph(DataType, long, Mode)}. */
     public Graph(DataType dtype, long seed) {
@@ -135,7 +137,26 @@ public final class Graph {
      * returns the same variable (weight tying); another shape is an error.
      */
     public SDVariable param(String name, Init init, long... shape) {
-        SDVariable existing = params.get(name);
+        return create(params, name, init, shape);
+    }
+
+    /**
+     * A buffer: state that travels with the parameters ({@link #state}, {@link #load}, checkpoints) but that the
+     * optimiser never updates and gradients are never asked of — PyTorch's {@code register_buffer}, e.g.
+     * BatchNorm's running statistics.
+     */
+    public SDVariable buffer(String name, Init init, long... shape) {
+        if (params.containsKey(name)) {
+            throw new IllegalStateException(name + " is a parameter, not a buffer");
+        }
+        return create(buffers, name, init, shape);
+    }
+
+    private SDVariable create(Map<String, SDVariable> into, String name, Init init, long... shape) {
+        if (into == params && buffers.containsKey(name)) {
+            throw new IllegalStateException(name + " is a buffer, not a parameter");
+        }
+        SDVariable existing = into.get(name);
         if (existing != null) {
             if (!Arrays.equals(existing.getShape(), shape)) {
                 throw new IllegalStateException("parameter " + name + " exists with shape "
@@ -151,8 +172,22 @@ public final class Graph {
         init.fill(values, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode()));
         INDArray array = Nd4j.create(values, shape, 'c').castTo(dtype);
         SDVariable v = sd.var(name, array);
-        params.put(name, v);
+        into.put(name, v);
         return v;
+    }
+
+    /**
+     * Refills an existing parameter or buffer from {@code init} (seeded as at creation): for models whose upstream
+     * initialisation differs from their layers' defaults (CLIP scales its projections by depth).
+     */
+    public void reinitialize(String name, Init init) {
+        SDVariable v = params.containsKey(name) ? params.get(name) : buffers.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("no parameter or buffer " + name);
+        }
+        float[] values = new float[Math.toIntExact(v.getArr().length())];
+        init.fill(values, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode()));
+        v.setArray(Nd4j.create(values, v.getShape(), 'c').castTo(dtype));
     }
 
     /** An input fed at run time; -1 marks a dimension that varies (batch, sequence length). */
@@ -180,47 +215,79 @@ public final class Graph {
         return List.copyOf(params.keySet());
     }
 
-    /** Current parameter values (the graph's own arrays: copy them to keep a snapshot). */
+    /** Buffer names in creation order (not in {@link #paramNames()}: nothing trains them). */
+    public List<String> bufferNames() {
+        return List.copyOf(buffers.keySet());
+    }
+
+    /**
+     * Current parameter values, then buffer values (the graph's own arrays: copy them to keep a snapshot). The
+     * optimiser updates only the entries it has gradients for, so buffers are safe in it.
+     */
     public Map<String, INDArray> state() {
         Map<String, INDArray> out = new LinkedHashMap<>();
         params.forEach((k, v) -> out.put(k, v.getArr()));
+        buffers.forEach((k, v) -> out.put(k, v.getArr()));
         return out;
     }
 
     /**
-     * Sets parameters from a state (a checkpoint's tensors). Every parameter must be present with its shape;
-     * with {@code strict}, the state may hold nothing else. Values are cast to the graph's type.
+     * Sets parameters and buffers from a state (a checkpoint's tensors). Every one must be present with its shape;
+     * with {@code strict}, the state may hold nothing else. Values are cast to the graph's type. Nothing is set
+     * unless everything matches ({@link #checkState} names the problem).
      */
     public void load(Map<String, INDArray> state, boolean strict) {
+        Map<String, long[]> given = new LinkedHashMap<>();
+        state.forEach((k, v) -> given.put(k, v.shape()));
+        checkState(shapes(), given, strict);
+        Map<String, SDVariable> all = new LinkedHashMap<>(params);
+        all.putAll(buffers);
+        all.forEach((name, v) -> v.setArray(state.get(name).castTo(dtype).dup('c')));
+    }
+
+    /** The shape of every parameter, then every buffer: what a checkpoint of this model holds. */
+    public Map<String, long[]> shapes() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, v.getShape()));
+        buffers.forEach((k, v) -> out.put(k, v.getShape()));
+        return out;
+    }
+
+    /**
+     * Checks a checkpoint's names and shapes against a model's, throwing one line that names the first tensor
+     * with a wrong shape, or the first missing and the first unexpected ones (with counts, and the nearest name
+     * the checkpoint has).
+     */
+    public static void checkState(Map<String, long[]> expected, Map<String, long[]> given, boolean strict) {
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, SDVariable> e : params.entrySet()) {
-            INDArray value = state.get(e.getKey());
-            if (value == null) {
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            long[] have = given.get(e.getKey());
+            if (have == null) {
                 missing.add(e.getKey());
-                continue;
-            }
-            long[] want = e.getValue().getShape();
-            if (!Arrays.equals(value.shape(), want)) {
-                throw new BadInputException("weights for " + e.getKey() + " have shape " + Arrays.toString(value.shape())
-                        + " but the model needs " + Arrays.toString(want) + ": the checkpoint is for another"
+            } else if (!Arrays.equals(have, e.getValue())) {
+                throw new BadInputException("weights for " + e.getKey() + " have shape " + Arrays.toString(have)
+                        + " but the model needs " + Arrays.toString(e.getValue()) + ": the checkpoint is for another"
                         + " configuration");
             }
-            e.getValue().setArray(value.castTo(dtype).dup('c'));
         }
+        List<String> unexpected = strict ? given.keySet().stream().filter(k -> !expected.containsKey(k)).toList()
+                : List.of();
+        if (missing.isEmpty() && unexpected.isEmpty()) {
+            return;
+        }
+        StringBuilder m = new StringBuilder("weights ");
         if (!missing.isEmpty()) {
             String first = missing.get(0);
-            throw new BadInputException("weights lack " + missing.size() + " parameters, e.g. " + first
-                    + Names.closest(first, state.keySet()).map(s -> " (the checkpoint has " + s + ")").orElse("")
-                    + ": the checkpoint is for another model");
+            m.append("lack ").append(missing.size()).append(" of the model's ").append(expected.size())
+                    .append(" tensors, first ").append(first).append(Names.closest(first, given.keySet())
+                            .map(s -> " (the checkpoint has " + s + ")").orElse(""));
         }
-        if (strict) {
-            for (String k : state.keySet()) {
-                if (!params.containsKey(k)) {
-                    throw new BadInputException("weights hold " + k + ", which the model does not have: the checkpoint"
-                            + " is for another model (or load it non-strictly)");
-                }
-            }
+        if (!unexpected.isEmpty()) {
+            m.append(missing.isEmpty() ? "" : ", and ").append("hold ").append(unexpected.size())
+                    .append(" the model does not have, first ").append(unexpected.get(0));
         }
+        m.append(": the checkpoint is for another model").append(missing.isEmpty() ? " (or load it non-strictly)" : "");
+        throw new BadInputException(m.toString());
     }
 
     /** Runs the graph (inference) and returns one output, a new array owned by the caller. */

@@ -3,6 +3,7 @@ package dev.pictor.nn.layers;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.Init;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A lookup table, PyTorch's {@code nn.Embedding}: {@code weight [count, dim]}, initialised N(0, 1); ids of any
@@ -31,7 +32,11 @@ public record Embedding(long count, long dim, double initStd) {
         if (g.mode() == Graph.Mode.INFER) {
             return g.sameDiff().gather(w, ids, 0);
         }
-        SDVariable oneHot = g.sameDiff().oneHot(ids.reshape(-1), (int) count, -1, 1.0, 0.0, g.dtype());
+        SDVariable oneHot = g.sameDiff().oneHot(ids.reshape(-1), (int) count, -1, 1.0, 0.0, DataType.FLOAT);
+        if (g.dtype() != DataType.FLOAT) {
+            // one_hot's output type is not carried into shape inference in M2.1: it always plans FLOAT
+            oneHot = oneHot.castTo(g.dtype());
+        }
         SDVariable rows = g.sameDiff().mmul(oneHot, w);
         return g.reshapeLike(rows, ids, 0, dim);
     }

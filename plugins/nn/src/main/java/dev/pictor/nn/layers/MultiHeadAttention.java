@@ -20,9 +20,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param dim        width of the sequence (and of Q, K, V)
  * @param heads      number of heads; must divide dim
  * @param contextDim width of the context (equal to dim for self-attention)
+ * @param outputDim  width of the output projection (dim, except where attention pools into another width, as
+ *                   CLIP's ResNet does)
  * @param names      parameter names of the projections
  */
-public record MultiHeadAttention(long dim, int heads, long contextDim, AttentionNames names) {
+public record MultiHeadAttention(long dim, int heads, long contextDim, long outputDim, AttentionNames names) {
     /** Large enough that exp(score − 10⁹) is exactly 0 in float32 and float64. */
     static final double MASKED = -1e9;
 
@@ -30,6 +32,11 @@ public record MultiHeadAttention(long dim, int heads, long contextDim, Attention
         if (dim % heads != 0) {
             throw new IllegalArgumentException(heads + " heads do not divide width " + dim);
         }
+    }
+
+    /** Attention whose output has the sequence's width. */
+    public MultiHeadAttention(long dim, int heads, long contextDim, AttentionNames names) {
+        this(dim, heads, contextDim, dim, names);
     }
 
     /** Self-attention of this width. */
@@ -71,7 +78,7 @@ public record MultiHeadAttention(long dim, int heads, long contextDim, Attention
         }
         SDVariable heads = sd.mmul(sd.nn().softmax(scores, -1), v);
         SDVariable merged = g.reshapeLike(sd.permute(heads, 0, 2, 1, 3), x, 1, dim);
-        return new Linear(dim, dim, true).apply(g, Graph.join(prefix, names.output()), merged);
+        return new Linear(dim, outputDim, true).apply(g, Graph.join(prefix, names.output()), merged);
     }
 
     /** {@code [N, L, dim]} → {@code [N, heads, L, dim/heads]}. */
