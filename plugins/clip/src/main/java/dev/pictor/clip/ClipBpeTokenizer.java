@@ -80,7 +80,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
         return withContext(CONTEXT);
     }
 
-    /** The same vocabulary with another context length (the zoo's small models use shorter ones). */
+    /** OpenAI's vocabulary with another context length. */
     public static ClipBpeTokenizer withContext(int contextLength) {
         Vocabulary v = shared;
         if (v == null) {
@@ -133,21 +133,6 @@ public final class ClipBpeTokenizer implements Tokenizer {
     }
 
     private static Vocabulary read() {
-        char[] symbol = byteSymbols();
-        int[] symbolByte = new int[512];
-        Arrays.fill(symbolByte, -1);
-        for (int b = 0; b < 256; b++) {
-            symbolByte[symbol[b]] = b;
-        }
-        List<String> tokens = new ArrayList<>(49408);
-        int[] order = byteOrder();
-        for (int b : order) {
-            tokens.add(String.valueOf(symbol[b]));
-        }
-        for (int b : order) {
-            tokens.add(symbol[b] + "</w>");
-        }
-        Map<String, Integer> ranks = new HashMap<>(MERGE_COUNT * 2);
         try (InputStream raw = ClipBpeTokenizer.class.getResourceAsStream(MERGES)) {
             if (raw == null) {
                 throw new IllegalStateException("the CLIP vocabulary " + MERGES + " is missing from the jar");
@@ -155,22 +140,96 @@ public final class ClipBpeTokenizer implements Tokenizer {
             BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw),
                     StandardCharsets.UTF_8));
             in.readLine();   // the version header
+            List<String> merges = new ArrayList<>(MERGE_COUNT);
             for (int rank = 0; rank < MERGE_COUNT; rank++) {
-                String line = in.readLine();
-                int space = line.indexOf(' ');
-                ranks.put(line, rank);
-                tokens.add(line.substring(0, space) + line.substring(space + 1));
+                merges.add(in.readLine());
             }
+            return vocabulary(merges);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the CLIP vocabulary", e);
+        }
+    }
+
+    /**
+     * The vocabulary CLIP's layout builds from merges: the 256 byte symbols, the same with the end-of-word mark, one
+     * token per merge in rank order, then {@code <|startoftext|>} and {@code <|endoftext|>} — so the end token is
+     * always the highest id, where CLIP's text encoder pools.
+     */
+    static Vocabulary vocabulary(List<String> merges) {
+        char[] symbol = byteSymbols();
+        int[] symbolByte = new int[512];
+        Arrays.fill(symbolByte, -1);
+        for (int b = 0; b < 256; b++) {
+            symbolByte[symbol[b]] = b;
+        }
+        List<String> tokens = new ArrayList<>(512 + merges.size() + 2);
+        int[] order = byteOrder();
+        for (int b : order) {
+            tokens.add(String.valueOf(symbol[b]));
+        }
+        for (int b : order) {
+            tokens.add(symbol[b] + "</w>");
+        }
+        Map<String, Integer> ranks = new HashMap<>(merges.size() * 2);
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String line = merges.get(rank);
+            int space = line == null ? -1 : line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
+                throw new BadInputException("merge " + (rank + 1) + " is not two symbols separated by one space: '"
+                        + line + "'");
+            }
+            ranks.put(line, rank);
+            tokens.add(line.substring(0, space) + line.substring(space + 1));
         }
         tokens.add("<|startoftext|>");
         tokens.add("<|endoftext|>");
         Map<String, Integer> ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
-            ids.put(tokens.get(i), i);
+            ids.putIfAbsent(tokens.get(i), i);
         }
         return new Vocabulary(symbol, symbolByte, ids, tokens.toArray(String[]::new), ranks);
+    }
+
+    /**
+     * A tokenizer over merges of its own ({@link BpeTrainer}), in CLIP's layout: {@code vocabularySize() = 512 +
+     * merges + 2}.
+     */
+    public static ClipBpeTokenizer fromMerges(List<String> merges, int contextLength) {
+        return new ClipBpeTokenizer(vocabulary(merges), contextLength);
+    }
+
+    /** Reads a merges file ({@code #version} header, then one {@code "a b"} per line; .gz or plain). */
+    public static ClipBpeTokenizer fromMergesFile(java.nio.file.Path file, int contextLength) {
+        try (InputStream raw = java.nio.file.Files.newInputStream(file);
+                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+            List<String> lines = new ArrayList<>(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+            if (!lines.isEmpty() && lines.get(0).startsWith("#version")) {
+                lines.remove(0);
+            }
+            lines.removeIf(String::isEmpty);
+            return fromMerges(lines, contextLength);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read the BPE merges " + file + ": " + e.getMessage());
+        } catch (BadInputException e) {
+            throw new BadInputException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The merges in rank order (what {@link #fromMerges} takes). */
+    public List<String> merges() {
+        String[] out = new String[vocabulary.ranks().size()];
+        vocabulary.ranks().forEach((m, r) -> out[r] = m);
+        return List.of(out);
+    }
+
+    /** Id of {@code <|startoftext|>}. */
+    public int startId() {
+        return vocabulary.tokens().length - 2;
+    }
+
+    /** Id of {@code <|endoftext|>}, the highest. */
+    public int endId() {
+        return vocabulary.tokens().length - 1;
     }
 
     @Override
@@ -198,6 +257,16 @@ public final class ClipBpeTokenizer implements Tokenizer {
         String t = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
         t = HtmlUnescape.unescape(HtmlUnescape.unescape(t)).strip();
         return WHITESPACE.matcher(t).replaceAll(" ").strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** The pieces BPE works on: the cleaned text split by CLIP's pattern (words, digits, contractions, symbols). */
+    static List<String> pieces(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = PIECES.matcher(clean(text));
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
     }
 
     /** The BPE ids of a text, without start and end tokens. */
@@ -282,9 +351,9 @@ public final class ClipBpeTokenizer implements Tokenizer {
         boolean truncated = body.length + 2 > contextLength;
         int n = Math.min(body.length, contextLength - 2);
         int[] ids = new int[n + 2];
-        ids[0] = START;
+        ids[0] = startId();
         System.arraycopy(body, 0, ids, 1, n);
-        ids[n + 1] = END;
+        ids[n + 1] = endId();
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
             tokens.add(vocabulary.tokens()[id]);
@@ -304,7 +373,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
     public String decode(int[] ids) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         for (int id : ids) {
-            if (id == START || id == END || id < 0 || id >= vocabularySize()) {
+            if (id == startId() || id == endId() || id < 0 || id >= vocabularySize()) {
                 continue;
             }
             String t = vocabulary.tokens()[id];
