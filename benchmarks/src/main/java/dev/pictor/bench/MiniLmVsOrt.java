@@ -124,19 +124,19 @@ public final class MiniLmVsOrt {
         double[] g = new double[rounds * block];
         double[] o = new double[rounds * block];
         for (int i = 0; i < rounds; i++) {
-            block(() -> fused.hiddenStates(batch), f, i * block, block);
+            SideBySide.block(() -> fused.hiddenStates(batch), f, i * block, block);
             if (withGraph) {
-                block(() -> bert.graph().outputShared(ours, bert.hiddenStates()), g, i * block, block);
+                SideBySide.block(() -> bert.graph().outputShared(ours, bert.hiddenStates()), g, i * block, block);
             }
-            block(() -> ort(env, session, ids, mask), o, i * block, block);
+            SideBySide.block(() -> ort(env, session, ids, mask), o, i * block, block);
         }
         if (PROFILE) {
             printProfile(fused, () -> fused.hiddenStates(batch), rounds);
         }
-        double fm = median(f);
-        double om = median(o);
+        double fm = SideBySide.median(f);
+        double om = SideBySide.median(o);
         int n = ids.length;
-        String graph = withGraph ? String.format(" %.2f ms (%.2f) |", median(g), om / median(g)) : "";
+        String graph = withGraph ? String.format(" %.2f ms (%.2f) |", SideBySide.median(g), om / SideBySide.median(g)) : "";
         System.out.printf("| %s | %d × %d | %.2f ms (%.1f texts/s) |%s %.2f ms (%.1f texts/s) | **%.2f** |%n", what,
                 n, ids[0].length, fm, n * 1000 / fm, graph, om, n * 1000 / om, om / fm);
     }
@@ -152,8 +152,8 @@ public final class MiniLmVsOrt {
             masks.add(b.attentionMask().toLongMatrix());
             tokens += (int) b.attentionMask().sumNumber().longValue();
         }
-        Call ours = () -> batches.forEach(fused::hiddenStates);
-        Call theirs = () -> {
+        SideBySide.Call ours = () -> batches.forEach(fused::hiddenStates);
+        SideBySide.Call theirs = () -> {
             for (int i = 0; i < ids.size(); i++) {
                 ort(env, session, ids.get(i), masks.get(i));
             }
@@ -161,14 +161,14 @@ public final class MiniLmVsOrt {
         double[] f = new double[rounds];
         double[] o = new double[rounds];
         for (int i = 0; i < rounds; i++) {
-            block(ours, f, i, 1);
-            block(theirs, o, i, 1);
+            SideBySide.block(ours, f, i, 1);
+            SideBySide.block(theirs, o, i, 1);
         }
         if (PROFILE) {
             printProfile(fused, ours, 1);
         }
-        double fm = median(f);
-        double om = median(o);
+        double fm = SideBySide.median(f);
+        double om = SideBySide.median(o);
         int n = batches.stream().mapToInt(TokenBatch::size).sum();
         System.out.printf("| %s | %d texts, %d tokens | %.1f ms (%.1f texts/s) | %.1f ms (%.1f texts/s) | **%.2f** |%n",
                 what, n, tokens, fm, n * 1000 / fm, om, n * 1000 / om, om / fm);
@@ -178,7 +178,7 @@ public final class MiniLmVsOrt {
      * Runs {@code call} {@code calls} times with the layers' kernels timed, and prints each kernel's milliseconds per
      * call and share, and how much of the call's wall time the kernels were.
      */
-    private static void printProfile(BertInference fused, Call call, int calls) throws Exception {
+    private static void printProfile(BertInference fused, SideBySide.Call call, int calls) throws Exception {
         fused.encoderLayers().profiling(true);
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
@@ -200,27 +200,8 @@ public final class MiniLmVsOrt {
                 wall / 1e6 / calls));
     }
 
-    /** A call timed by {@link #block}. */
-    private interface Call {
-        void run() throws Exception;
-    }
 
-    /**
-     * Pause before each block, ms (-Dbench.pause, default 50): longer than any thread pool's spin-wait, so that one
-     * engine's spinning threads never run during the other's block (1000 with GOMP_SPINCOUNT raised).
-     */
-    private static final long PAUSE = Long.getLong("bench.pause", 50);
 
-    /** After the pause, one untimed call, then {@code count} timed ones (ms) into {@code into[from…]}. */
-    private static void block(Call call, double[] into, int from, int count) throws Exception {
-        Thread.sleep(PAUSE);
-        call.run();
-        for (int j = 0; j < count; j++) {
-            long t = System.nanoTime();
-            call.run();
-            into[from + j] = (System.nanoTime() - t) / 1e6;
-        }
-    }
 
     private static void ort(OrtEnvironment env, OrtSession session, long[][] ids, long[][] mask) throws Exception {
         Map<String, OnnxTensor> in = new HashMap<>();
@@ -236,11 +217,6 @@ public final class MiniLmVsOrt {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
 
     private static Path extract(Path dir, String resource) throws Exception {
         Path p = dir.resolve(resource.substring(1));

@@ -29,19 +29,25 @@ final class ClassifyCommand implements Callable<Integer> {
     List<String> labels;
 
     @Option(names = "--template", paramLabel = "TEXT", description = "The prompt each label fills, with {} for the"
-            + " label (default: ${DEFAULT-VALUE}).", defaultValue = Classify.DEFAULT_TEMPLATE)
-    String template;
+            + " label (default: \"" + Classify.DEFAULT_TEMPLATE + "\"). Give it several times to ensemble templates.")
+    List<String> templates;
 
     @Option(names = "--scale", paramLabel = "S", description = "Similarity scale of the softmax (default: 100, CLIP's).")
     double scale = Classify.DEFAULT_SCALE;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG files of the pipeline's image size.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG files; other sizes than the model's are"
+            + " resized and centre-cropped as CLIP's preprocessing does.")
     List<Path> images;
 
     @Override
     public Integer call() {
         var p = cli.pictor().open(cli.pictor().zoo(pipeline));
-        for (Classify.Scores s : Classify.run(p, images, labels, template, scale)) {
+        List<String> t = templates == null || templates.isEmpty() ? List.of(Classify.DEFAULT_TEMPLATE) : templates;
+        for (Classify.Scores s : Classify.run(p, images, labels, t, scale, w -> {
+            if (!cli.quiet()) {
+                cli.err().println("warning: " + w);
+            }
+        })) {
             cli.out().println(s.image() + "\t" + s.best() + "\t" + String.format(Locale.ROOT, "%.4f",
                     s.bestProbability()));
         }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pictor", mixinStandardHelpOptions = true, versionProvider = PictorCli.Version.class,
         description = "Vision-language and text-to-image pipelines on the JVM.",
-        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, GenerateCommand.class, ClassifyCommand.class,
+        subcommands = {RunCommand.class, PluginsCommand.class, ZooCommand.class, EmbedCommand.class, GenerateCommand.class, ClassifyCommand.class, SearchCommand.class,
                 DoctorCommand.class, NewPluginCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 2 bad usage or input, 1 other failures."})
 public final class PictorCli implements Runnable {

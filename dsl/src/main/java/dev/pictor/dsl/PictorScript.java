@@ -54,7 +54,7 @@ public abstract class PictorScript extends Script {
             "tokenize", "tokenize PIPELINE, text: '…' | texts: [...] | file: 'path'",
             "encode", "encode PIPELINE, text: '…' | texts: [...] | file: 'path'",
             "embed", "embed PIPELINE, text: '…' | texts: [...] | file: 'path'",
-            "search", "search PIPELINE, query: '…', file: 'texts.txt', top: 5",
+            "search", "search PIPELINE, query: '…', file: 'texts.txt', top: 5  (or index: 'images/', query:|image:)",
             "generate", "generate PIPELINE, prompt: '…' | prompts: 'file.tsv', out: 'folder', seed: N, count: K, …");
 
     private ScriptRuntime runtime() {
@@ -169,15 +169,31 @@ public abstract class PictorScript extends Script {
     }
 
     /**
-     * Semantic search: the {@code top} texts of {@code file} (one a line) closest to {@code query} by cosine
-     * similarity of their embeddings, best first, as {@code [text: …, score: …]} maps.
+     * Semantic search. Over texts: the {@code top} lines of {@code file} closest to {@code query}, as
+     * {@code [text: …, score: …]} maps. Over images ({@code index:} a folder of PNGs, with a text-and-image pipeline):
+     * the {@code top} images closest to the text {@code query} or to the image {@code image}, as
+     * {@code [image: …, score: …]} maps ({@link dev.pictor.api.task.ImageSearch}, as {@code pictor search} runs it).
+     * Best first, scores are cosine similarities.
      */
     public List<Map<String, Object>> search(Map<String, ?> options, Object pipeline) {
-        TaskOptions o = TaskOptions.of("search", options, List.of("query", "file", "top"));
-        if (!o.has("query") || !o.has("file")) {
-            throw new BadInputException("search needs query: and file: (one text a line)");
-        }
+        TaskOptions o = TaskOptions.of("search", options, List.of("query", "file", "top", "index", "image"));
         int top = o.integer("top", 5);
+        if (o.has("index")) {
+            o.atMostOne("query", "image");
+            var dir = runtime().workingDirectory();
+            var query = o.has("image") ? dev.pictor.api.task.ImageSearch.Query.image(o.path("image", dir).orElseThrow())
+                    : dev.pictor.api.task.ImageSearch.Query.text(o.string("query", ""));
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (var hit : dev.pictor.api.task.ImageSearch.run(runtime().open(pipeline), o.path("index", dir)
+                    .orElseThrow(), query, top)) {
+                out.add(Map.of("image", hit.image().toString(), "score", hit.score()));
+            }
+            return out;
+        }
+        if (!o.has("query") || !o.has("file")) {
+            throw new BadInputException("search needs query: and file: (one text a line), or index: (a folder of"
+                    + " images) with query: or image:");
+        }
         List<String> corpus = TextInput.file(o.path("file", runtime().workingDirectory()).orElseThrow()).texts();
         INDArray docs = embed(Map.of("texts", corpus), pipeline);
         INDArray q = embed(Map.of("text", o.string("query", "")), pipeline);
@@ -215,7 +231,8 @@ public abstract class PictorScript extends Script {
     /**
      * Zero-shot classification with a text-and-image pipeline: the {@code classify} task ({@link
      * dev.pictor.api.task.Classify}), as {@code pictor classify} runs it. Options: {@code labels} (a list),
-     * {@code images} (a list of PNG paths), {@code template} ({@code "a photo of a {}"}), {@code scale} (100).
+     * {@code images} (a list of PNG paths), {@code template} ({@code "a photo of a {}"}) or {@code templates} (a list,
+     * ensembled), {@code scale} (100).
      * Returns one {@code [image: …, label: …, probability: …]} map per image.
      */
     public List<Map<String, Object>> classify(Map<String, ?> options, Object pipeline) {
@@ -225,9 +242,10 @@ public abstract class PictorScript extends Script {
         List<java.nio.file.Path> images = o.strings("images").orElseThrow(() -> new BadInputException(
                 "classify needs images: [...]")).stream().map(s -> runtime().workingDirectory().resolve(s)).toList();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (var s : dev.pictor.api.task.Classify.run(runtime().open(pipeline), images, labels,
-                o.string("template", dev.pictor.api.task.Classify.DEFAULT_TEMPLATE),
-                o.real("scale", dev.pictor.api.task.Classify.DEFAULT_SCALE))) {
+        List<String> templates = o.has("templates") ? o.strings("templates").orElseThrow()
+                : List.of(o.string("template", dev.pictor.api.task.Classify.DEFAULT_TEMPLATE));
+        for (var s : dev.pictor.api.task.Classify.run(runtime().open(pipeline), images, labels, templates,
+                o.real("scale", dev.pictor.api.task.Classify.DEFAULT_SCALE), runtime()::warn)) {
             out.add(Map.of("image", s.image().toString(), "label", s.best(), "probability", s.bestProbability()));
         }
         return out;

@@ -1,14 +1,9 @@
 package dev.pictor.api.task;
 
 import dev.pictor.api.BadInputException;
-import dev.pictor.api.image.Images;
-import dev.pictor.api.image.Png;
 import dev.pictor.api.pipeline.LoadedPipeline;
-import dev.pictor.api.spi.Component;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.TokenBatch;
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The zero-shot {@code classify} task, written once (CLIP's way): each label becomes a prompt through a template
@@ -40,7 +34,7 @@ public final class Classify {
      */
     public static final double DEFAULT_SCALE = 100;
     /** The option names. */
-    public static final List<String> OPTIONS = List.of("labels", "images", "template", "scale");
+    public static final List<String> OPTIONS = List.of("labels", "images", "template", "templates", "scale");
 
     private Classify() {
     }
@@ -73,13 +67,29 @@ public final class Classify {
         }
     }
 
-    /** Classifies each image among the labels. */
+    /** Classifies each image among the labels, with one prompt template. */
     public static List<Scores> run(LoadedPipeline pipeline, List<Path> images, List<String> labels, String template,
             double scale) {
+        return run(pipeline, images, labels, List.of(template), scale, w -> { });
+    }
+
+    /**
+     * Classifies each image among the labels. With several templates, each label's text vector is the normalised
+     * mean of its prompts' unit vectors (CLIP's prompt ensembling). Images may differ in size: the image encoder
+     * brings each to its own (CLIP resizes and centre-crops). A prompt longer than the tokenizer's context is
+     * truncated, and {@code warn} says which.
+     */
+    public static List<Scores> run(LoadedPipeline pipeline, List<Path> images, List<String> labels,
+            List<String> templates, double scale, java.util.function.Consumer<String> warn) {
         List<String> distinct = checkLabels(labels);
-        if (!template.contains("{}")) {
-            throw new BadInputException("the template '" + template + "' has no {} for the label: e.g. '"
-                    + DEFAULT_TEMPLATE + "'");
+        if (templates.isEmpty()) {
+            throw new BadInputException("classify needs at least one template, e.g. '" + DEFAULT_TEMPLATE + "'");
+        }
+        for (String template : templates) {
+            if (!template.contains("{}")) {
+                throw new BadInputException("the template '" + template + "' has no {} for the label: e.g. '"
+                        + DEFAULT_TEMPLATE + "'");
+            }
         }
         if (images.isEmpty()) {
             throw new BadInputException("classify needs at least one image");
@@ -87,11 +97,12 @@ public final class Classify {
         if (!(scale > 0)) {
             throw new BadInputException("the similarity scale must be positive, got " + scale);
         }
-        Encoder<TokenBatch> text = encoder(pipeline, "text", TokenBatch.class);
-        Encoder<INDArray> image = encoder(pipeline, "image", INDArray.class);
-        List<String> prompts = distinct.stream().map(l -> template.replace("{}", l)).toList();
-        INDArray t = unit(embed(text, pipeline.tokenizer().encodeBatch(prompts), pipeline));
-        INDArray x = unit(embed(image, pixels(images), pipeline));
+        Encoder<TokenBatch> text = Roles.encoder(pipeline, "text", TokenBatch.class,
+                "zero-shot classification needs a text and an image encoder (a CLIP pipeline)");
+        Encoder<INDArray> image = Roles.encoder(pipeline, "image", INDArray.class,
+                "zero-shot classification needs a text and an image encoder (a CLIP pipeline)");
+        INDArray t = labelVectors(pipeline, text, distinct, templates, warn);
+        INDArray x = ImageSet.embed(pipeline, image, images);
         if (t.size(1) != x.size(1)) {
             throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "': the text encoder gives "
                     + t.size(1) + "-wide vectors and the image encoder " + x.size(1) + "-wide: they must share a space");
@@ -104,6 +115,24 @@ public final class Classify {
         return out;
     }
 
+    /** One unit vector per label: the normalised mean of its prompts' unit vectors over the templates. */
+    static INDArray labelVectors(LoadedPipeline pipeline, Encoder<TokenBatch> text, List<String> labels,
+            List<String> templates, java.util.function.Consumer<String> warn) {
+        INDArray sum = null;
+        for (String template : templates) {
+            List<String> prompts = labels.stream().map(l -> template.replace("{}", l)).toList();
+            TokenBatch batch = pipeline.tokenizer().encodeBatch(prompts);
+            for (int i = 0; i < prompts.size(); i++) {
+                if (batch.encodings().get(i).truncated()) {
+                    warn.accept("the prompt '" + prompts.get(i) + "' is longer than the tokenizer's context and was"
+                            + " truncated");
+                }
+            }
+            INDArray v = ImageSet.unit(embed(text, batch, pipeline));
+            sum = sum == null ? v : sum.addi(v);
+        }
+        return ImageSet.unit(sum);
+    }
     private static List<String> checkLabels(List<String> labels) {
         if (labels.size() < 2) {
             throw new BadInputException("classify needs at least two labels, got " + labels.size());
@@ -120,51 +149,9 @@ public final class Classify {
         return List.copyOf(seen);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <I> Encoder<I> encoder(LoadedPipeline pipeline, String role, Class<I> input) {
-        Component c;
-        try {
-            c = pipeline.role(role);
-        } catch (BadInputException e) {
-            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' has no '" + role + "' encoder:"
-                    + " zero-shot classification needs a text and an image encoder (a CLIP pipeline)");
-        }
-        if (!(c instanceof Encoder<?> e) || !e.inputType().isAssignableFrom(input)) {
-            throw new BadInputException("the '" + role + "' component of pipeline '" + pipeline.pipeline().name()
-                    + "' is not an encoder of " + input.getSimpleName());
-        }
-        return (Encoder<I>) e;
-    }
-
     private static <I> INDArray embed(Encoder<I> encoder, I batch, LoadedPipeline pipeline) {
         Encoder.Output o = Embed.embeddingOf(pipeline.pipeline().name(), encoder);
         return encoder.encode(batch, Set.of(o)).get(o);
-    }
-
-    private static INDArray pixels(List<Path> images) {
-        List<INDArray> rows = new ArrayList<>();
-        int w = -1;
-        int h = -1;
-        for (Path p : images) {
-            if (!Files.isRegularFile(p)) {
-                throw new BadInputException("image not found: " + p);
-            }
-            BufferedImage im = Png.read(p);
-            if (w >= 0 && (im.getWidth() != w || im.getHeight() != h)) {
-                throw new BadInputException("image " + p + " is " + im.getWidth() + "x" + im.getHeight() + " but "
-                        + images.get(0) + " is " + w + "x" + h + ": give images of one size");
-            }
-            w = im.getWidth();
-            h = im.getHeight();
-            rows.add(Images.toTensor(im).reshape(1, 3, h, w));
-        }
-        return Nd4j.concat(0, rows.toArray(INDArray[]::new));
-    }
-
-    private static INDArray unit(INDArray v) {
-        INDArray f = v.castTo(DataType.FLOAT);
-        INDArray norms = f.norm2(1).reshape(f.size(0), 1);
-        return f.div(org.nd4j.linalg.ops.transforms.Transforms.max(norms, 1e-12, false));
     }
 
     private static double[] softmax(double[] logits) {

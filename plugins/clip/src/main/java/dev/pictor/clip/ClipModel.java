@@ -111,11 +111,16 @@ public final class ClipModel {
 
     /** The text placeholders for token ids {@code [N, T]} (T ≤ the context length). */
     public static Map<String, INDArray> textInputs(ClipConfig config, INDArray ids) {
+        return textInputs(config.text().contextLength(), ids);
+    }
+
+    /** The text placeholders for token ids {@code [N, T]}, T at most {@code context}. */
+    public static Map<String, INDArray> textInputs(int context, INDArray ids) {
         long n = ids.size(0);
         long t = ids.size(1);
-        if (t > config.text().contextLength()) {
-            throw new dev.pictor.api.BadInputException(t + " tokens exceed the text context of "
-                    + config.text().contextLength() + ": truncate them (the tokenizer's context)");
+        if (t > context) {
+            throw new dev.pictor.api.BadInputException(t + " tokens exceed the text context of " + context
+                    + ": truncate them (the tokenizer's context)");
         }
         long[][] rows = dev.pictor.nn.inference.Buffers.rows(ids);
         float[][] pool = new float[(int) n][(int) t];

@@ -375,6 +375,17 @@ public final class Graph {
             this.lossName = lossName;
         }
 
+        /** Starts (or stops) timing every op of the forward and backward pass ({@link GraphExecutor#profiling}). */
+        public Gradients profiling(boolean on) {
+            executor.profiling(on);
+            return this;
+        }
+
+        /** Per op type: total nanoseconds and calls since profiling started, most expensive first. */
+        public Map<String, long[]> profile() {
+            return executor.profile();
+        }
+
         /** The loss (as a double) and each variable's gradient for these inputs. */
         public Result compute(Map<String, INDArray> inputs) {
             Map<String, INDArray> out = executor.outputShared(inputs);

@@ -1,5 +1,7 @@
 package dev.pictor.bert.tribuo;
 
+import dev.pictor.evaluation.EmbeddingClassifier;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pictor.api.weights.OnnxModel;

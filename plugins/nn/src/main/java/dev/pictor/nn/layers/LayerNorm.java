@@ -23,8 +23,8 @@ public record LayerNorm(long dim, double eps) {
         SDVariable mean = rows.mean(true, 1);
         SDVariable centred = rows.sub(mean);
         SDVariable variance = g.sameDiff().math().square(centred).mean(true, 1);
-        SDVariable normed = centred.mul(g.sameDiff().math().rsqrt(variance.add(eps)));
-        SDVariable y = normed.mul(g.param(Graph.join(name, "weight"), Init.ones(), dim))
+        SDVariable normed = Broadcast.mulRows(g, centred, g.sameDiff().math().rsqrt(variance.add(eps)), dim);
+        SDVariable y = Broadcast.mulColumns(g, normed, g.param(Graph.join(name, "weight"), Init.ones(), dim), dim)
                 .add(g.param(Graph.join(name, "bias"), Init.zeros(), dim));
         return g.reshapeLike(y, x, 0);
     }

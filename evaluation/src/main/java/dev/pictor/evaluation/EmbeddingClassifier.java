@@ -1,4 +1,4 @@
-package dev.pictor.bert.tribuo;
+package dev.pictor.evaluation;
 
 import dev.pictor.api.BadInputException;
 import java.util.List;

@@ -1,0 +1,133 @@
+package dev.pictor.clip.train;
+
+import dev.pictor.datasets.fashion.FashionMnist;
+import dev.pictor.datasets.shapes.Scene;
+import dev.pictor.datasets.shapes.ShapesWorld;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Image–caption pairs for contrastive training: pair {@code i} is a pure function of the source and {@code i}, so a
+ * run resumed at step s sees what an unbroken run would have.
+ *
+ * <pre>{@code
+ * PairSource shapes = PairSource.shapes(new ShapesWorld(7, ShapesWorld.HELD_OUT, 3.0));
+ * PairSource.Pair p = shapes.pair(0);   // 32×32 RGB in [-1, 1], "a small red circle on the left"
+ * }</pre>
+ */
+public interface PairSource {
+    /**
+     * One image ({@code [3, side, side]} row-major in [-1, 1]), its caption, and what the caption means: pairs of
+     * one meaning in a batch are each other's positives (a Fashion-MNIST class in any template; for generated scenes,
+     * the caption itself).
+     */
+    record Pair(float[] image, String caption, String meaning) {
+        public Pair(float[] image, String caption) {
+            this(image, caption, caption);
+        }
+    }
+
+    /** Pair {@code index}; indices beyond {@link #size()} wrap (finite sources) or are fresh (endless ones). */
+    Pair pair(long index);
+
+    /** Image side in pixels. */
+    int side();
+
+    /** Distinct pairs, or {@link Long#MAX_VALUE} for an endless (generated) source. */
+    long size();
+
+    /** Captions to learn a BPE vocabulary from (a sample of the source's). */
+    List<String> corpus(int count);
+
+    /**
+     * The Shapes world: endless scenes (the world's exclusions — the held-out pairs — never appear), training
+     * renders with the world's noise; the caption is the scene's paraphrase or, one time in two, its grammar prompt.
+     */
+    static PairSource shapes(ShapesWorld world) {
+        return new PairSource() {
+            @Override
+            public Pair pair(long index) {
+                Scene s = world.scene(index);
+                byte[] rgb = world.render(s, false, index);
+                return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
+            }
+
+            @Override
+            public int side() {
+                return ShapesWorld.SIZE;
+            }
+
+            @Override
+            public long size() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public List<String> corpus(int count) {
+                return java.util.stream.LongStream.range(0, count).mapToObj(i -> pair(i).caption()).toList();
+            }
+        };
+    }
+
+    /** Templates that turn a Fashion-MNIST class caption ("a dress") into training captions. */
+    List<String> FASHION_TEMPLATES = List.of("{}", "a photo of {}", "a picture of {}", "an image of {}",
+            "a black and white photo of {}", "a small photo of {}", "a product photo of {}", "this is {}",
+            "a grey photo of {}", "a low resolution photo of {}");
+
+    /**
+     * Fashion-MNIST images (grey, repeated over three channels) with captions: the class caption in one of
+     * {@link #FASHION_TEMPLATES}, chosen by a seeded draw per index. Index {@code i} wraps over the dataset.
+     */
+    static PairSource fashion(FashionMnist data, long seed) {
+        return new PairSource() {
+            @Override
+            public Pair pair(long index) {
+                int i = (int) (index % data.size());
+                byte[] grey = data.image(i);
+                int side = FashionMnist.SIDE;
+                float[] chw = new float[3 * side * side];
+                for (int k = 0; k < side * side; k++) {
+                    float v = (grey[k] & 0xFF) / 127.5f - 1f;
+                    chw[k] = v;
+                    chw[side * side + k] = v;
+                    chw[2 * side * side + k] = v;
+                }
+                SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+                String template = FASHION_TEMPLATES.get(r.nextInt(FASHION_TEMPLATES.size()));
+                return new Pair(chw, template.replace("{}", data.caption(i)), data.caption(i));
+            }
+
+            @Override
+            public int side() {
+                return FashionMnist.SIDE;
+            }
+
+            @Override
+            public long size() {
+                return data.size();
+            }
+
+            @Override
+            public List<String> corpus(int count) {
+                List<String> out = new java.util.ArrayList<>();
+                for (int label = 0; label < FashionMnist.CLASS_NAMES.size(); label++) {
+                    for (String t : FASHION_TEMPLATES) {
+                        out.add(t.replace("{}", FashionMnist.captionOf(label)));
+                    }
+                }
+                return out;
+            }
+        };
+    }
+
+    /** Row-major RGB bytes {@code [y][x][c]} → {@code [c][y][x]} floats in [-1, 1]. */
+    static float[] chw(byte[] rgb, int side) {
+        float[] out = new float[3 * side * side];
+        for (int p = 0; p < side * side; p++) {
+            for (int c = 0; c < 3; c++) {
+                out[c * side * side + p] = (rgb[p * 3 + c] & 0xFF) / 127.5f - 1f;
+            }
+        }
+        return out;
+    }
+}
