@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * CLIP's image tower as an {@link Encoder} of Pictor's image tensors ({@code [N, 3, H, W]} in [-1, 1]): images
  * of another size than the model's are resized and centre-cropped as CLIP's preprocessing does
  * ({@link ClipImages}), then normalised. Gives the token states, the pooled class-token state (ViT) and the
- * projection into the joint space. A ViT runs on the fused engine ({@link ClipVisionInference}) where oneDNN is
- * available; a ResNet, or any tower without oneDNN, on the graph. One thread at a time; close it.
+ * projection into the joint space. Where oneDNN is available a ViT runs on {@link ClipVisionInference} and a ResNet
+ * on {@link ClipResNetInference}; elsewhere both run on the graph. One thread at a time; close it.
  *
  * <pre>{@code
  * var image = new ClipImageEncoder(config, weights);
@@ -23,12 +23,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ClipImageEncoder implements Encoder<INDArray> {
     private final ClipConfig config;
     private ClipVisionInference fused;
+    private ClipResNetInference fusedResNet;
     private ClipModel graph;
 
     public ClipImageEncoder(ClipConfig config, Map<String, INDArray> weights) {
         this.config = config;
         if (OneDnn.available() && config.vision() instanceof ClipConfig.VisionTransformer) {
             fused = new ClipVisionInference(config, weights);
+        } else if (OneDnn.available()) {
+            fusedResNet = new ClipResNetInference(config, weights);
         } else {
             graph = new ClipModel(config, dev.pictor.nn.Graph.Mode.INFER, 0);
             graph.graph().load(weights, true);
@@ -75,6 +78,16 @@ public final class ClipImageEncoder implements Encoder<INDArray> {
             }
             return b.build();
         }
+        if (fusedResNet != null) {
+            ClipResNetInference.Result r = fusedResNet.encode(pixels);
+            if (wanted.contains(Output.TOKENS)) {
+                b.put(Output.TOKENS, r.tokens());
+            }
+            if (wanted.contains(Output.PROJECTED)) {
+                b.put(Output.PROJECTED, r.projected());
+            }
+            return b.build();
+        }
         ClipModel.Tower t = graph.image();
         java.util.List<org.nd4j.autodiff.samediff.SDVariable> outs = new java.util.ArrayList<>();
         java.util.Map<Output, org.nd4j.autodiff.samediff.SDVariable> by = new java.util.EnumMap<>(Output.class);
@@ -92,6 +105,9 @@ public final class ClipImageEncoder implements Encoder<INDArray> {
     public void close() {
         if (fused != null) {
             fused.close();
+        }
+        if (fusedResNet != null) {
+            fusedResNet.close();
         }
     }
 }

@@ -57,4 +57,20 @@ class ClipInferenceTest {
                     .get(NDArrayIndex.interval(1, 3), NDArrayIndex.all()), "batch of two");
         }
     }
+
+    @Test
+    void resNetTowerMatchesUpstreamAcrossBatchSizes() {
+        Map<String, INDArray> rn = fixture("clip_rn");
+        try (ClipResNetInference vision = new ClipResNetInference(ClipModelParityTest.RN,
+                ClipCheckpoint.toCanonical(under(rn, "param.")))) {
+            INDArray images = rn.get("input.image").castTo(DataType.FLOAT);
+            ClipResNetInference.Result all = vision.encode(images);
+            assertClose32(all.tokens(), rn.get("output.image_tokens"), "resnet tokens");
+            assertClose32(all.projected(), rn.get("output.image_features"), "resnet features");
+            INDArray one = images.get(NDArrayIndex.interval(2, 3), NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.all()).dup();
+            assertClose32(vision.encode(one).projected(), rn.get("output.image_features")
+                    .get(NDArrayIndex.interval(2, 3), NDArrayIndex.all()), "resnet batch of one");
+        }
+    }
 }

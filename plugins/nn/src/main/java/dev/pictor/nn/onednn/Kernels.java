@@ -1,6 +1,10 @@
 package dev.pictor.nn.onednn;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_add;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
@@ -31,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_binary_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_pooling_desc_t;
 import org.bytedeco.dnnl.dnnl_layer_normalization_desc_t;
 import org.bytedeco.dnnl.dnnl_matmul_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -195,6 +201,54 @@ public final class Kernels {
         Map<Integer, View> slots = new LinkedHashMap<>();
         slots.put(Args.SRC, data);
         slots.put(Args.DST, data);
+        return build(what, op, PostOps.none(), slots, null);
+    }
+
+    /**
+     * A 2-D convolution {@code dst = post(conv(src, W) + bias)} with square kernels, equal strides and zero padding on
+     * every side. {@code src} and {@code dst} are {@code [N, C, H, W]} views (NHWC storage through strides is what
+     * oneDNN's kernels run fastest on); the weights are {@link PackedWeights#ofConvolution}, repacked once into the
+     * layout this kernel picks; {@code bias} is {@code [O]} or null. Slots {@link Args#SRC}, {@link Args#WEIGHTS},
+     * {@link Args#BIAS}, {@link Args#DST} and the post-ops'.
+     */
+    public static Primitive convolution(View src, PackedWeights weights, View bias, View dst, int stride, int padding,
+            PostOps post) {
+        long[] wd = weights.convolutionDims();
+        if (wd == null) {
+            throw new IllegalArgumentException("convolution weights must come from PackedWeights.ofConvolution");
+        }
+        String what = "convolution " + src + " * " + java.util.Arrays.toString(wd) + " /" + stride + " pad " + padding
+                + " -> " + dst + " (" + post + ")";
+        dnnl_memory_desc_t any = new dnnl_memory_desc_t();
+        OneDnn.check(dnnl_memory_desc_init_by_tag(any, 4, wd, dnnl_f32, dnnl_format_tag_any), what + " weights");
+        dnnl_convolution_desc_t op = new dnnl_convolution_desc_t();
+        long[] strides = {stride, stride};
+        long[] pad = {padding, padding};
+        OneDnn.check(dnnl_convolution_forward_desc_init(op, dnnl_forward_inference, dnnl_convolution_direct, desc(src),
+                any, bias == null ? null : desc(bias), desc(dst), strides, pad, pad), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, src);
+        if (bias != null) {
+            slots.put(Args.BIAS, bias);
+        }
+        slots.put(Args.DST, dst);
+        return build(what, op, post, slots, Args.WEIGHTS);
+    }
+
+    /**
+     * Average pooling over non-overlapping {@code kernel × kernel} windows (stride = kernel, no padding), PyTorch's
+     * {@code AvgPool2d(kernel)}; {@code src} and {@code dst} {@code [N, C, H, W]} views.
+     */
+    public static Primitive averagePool(View src, View dst, int kernel) {
+        String what = "average pool " + kernel + " " + src + " -> " + dst;
+        dnnl_pooling_desc_t op = new dnnl_pooling_desc_t();
+        long[] k = {kernel, kernel};
+        long[] zero = {0, 0};
+        OneDnn.check(dnnl_pooling_forward_desc_init(op, dnnl_forward_inference, dnnl_pooling_avg_exclude_padding,
+                desc(src), desc(dst), k, k, zero, zero), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, src);
+        slots.put(Args.DST, dst);
         return build(what, op, PostOps.none(), slots, null);
     }
 

@@ -34,6 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class PackedWeights {
     private final long in;
     private final long out;
+    /** {@code [O, I, kH, kW]} for convolution weights, else null. */
+    private long[] convolution;
     private final List<dnnl_memory_desc_t> layouts = new ArrayList<>();
     private final List<INDArray> copies = new ArrayList<>();
 
@@ -51,6 +53,29 @@ public final class PackedWeights {
         PackedWeights p = new PackedWeights(w.size(1), w.size(0));
         p.add(preferredLayout(p.in, p.out), Kernels.desc(View.transposed(p.in, p.out)), w);
         return p;
+    }
+
+    /**
+     * Packs a PyTorch convolution weight {@code [O, I, kH, kW]} (a snapshot): kept as given until a convolution
+     * kernel asks for its own layout, then repacked once per layout.
+     */
+    public static PackedWeights ofConvolution(INDArray oihw) {
+        if (oihw.rank() != 4) {
+            throw new IllegalArgumentException("a convolution weight is [out, in, kH, kW], got rank " + oihw.rank());
+        }
+        INDArray w = oihw.castTo(DataType.FLOAT).dup('c');
+        long[] dims = w.shape();
+        PackedWeights p = new PackedWeights(dims[1] * dims[2] * dims[3], dims[0]);
+        p.convolution = dims.clone();
+        dnnl_memory_desc_t plain = Kernels.desc(View.dense(dims));
+        p.layouts.add(plain);
+        p.copies.add(w);
+        return p;
+    }
+
+    /** {@code [O, I, kH, kW]} of a convolution weight, or null for a Linear weight. */
+    long[] convolutionDims() {
+        return convolution == null ? null : convolution.clone();
     }
 
     /** Keeps the weight in a layout given by the caller (tests: forces a repack on first use). */
