@@ -10,19 +10,16 @@ the symmetric cross-entropy over the batch's similarities, backward, gradient cl
     /usr/bin/python3 benchmarks/src/main/python/clip_train_step.py /tmp/clip_model.py --batch 128 --threads 2
 """
 import argparse
-import importlib.util
+import os
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
-
-def load_upstream(path):
-    spec = importlib.util.spec_from_file_location("openai_clip_model", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../scripts/python"))
+from pictor_fixtures import load_upstream  # noqa: E402
 
 
 def main():

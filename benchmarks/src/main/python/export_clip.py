@@ -15,12 +15,13 @@ Writes into the folder:
 The weights are upstream's own random initialisation (seeded): speed does not depend on their values.
 """
 import json
-import importlib.util
 import os
-import struct
 import sys
 
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../scripts/python"))
+from pictor_fixtures import load_upstream, write_safetensors  # noqa: E402
 
 CONFIGS = {
     # OpenAI's released ViT-B/32 (build_model's arguments for ViT-B-32.pt)
@@ -28,31 +29,6 @@ CONFIGS = {
                      context_length=77, vocab_size=49408, transformer_width=512, transformer_heads=8,
                      transformer_layers=12),
 }
-
-
-def load_upstream(path):
-    spec = importlib.util.spec_from_file_location("openai_clip_model", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().contiguous().float() if t.is_floating_point() else t.detach().contiguous()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 class Text(torch.nn.Module):
@@ -97,10 +73,11 @@ def main():
                           output_names=["image_embeds"], dynamic_axes={"pixel_values": {0: "batch"},
                                                                        "image_embeds": {0: "batch"}},
                           opset_version=14, do_constant_folding=True)
-    write_safetensors(os.path.join(out, "model.safetensors"), model.state_dict())
+    write_safetensors(os.path.join(out, "model.safetensors"), model.state_dict(), "export_clip.py")
     write_safetensors(os.path.join(out, "reference.safetensors"), {"input_ids": ids, "pixel_values": pixels,
                                                                    "text_embeds": model.encode_text(ids),
-                                                                   "image_embeds": model.encode_image(pixels)})
+                                                                   "image_embeds": model.encode_image(pixels)},
+                      "export_clip.py")
     heads = c["vision_width"] // 64
     config = {"embed_dim": c["embed_dim"], "activation": "quick_gelu", "layer_norm_eps": 1e-5,
               "text": {"vocab_size": c["vocab_size"], "context_length": c["context_length"],

@@ -31,48 +31,17 @@ It writes into plugins/clip/src/test/resources/fixtures/:
   keys_vit_b32.json, keys_rn50.json — {name: shape} of the state dict of the real ViT-B/32 and RN50 models, as the
   upstream module builds them with those checkpoints' configurations (build_model's arguments for them).
 """
-import importlib.util
 import json
 import os
-import struct
 import sys
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../../scripts/python"))
+from pictor_fixtures import load_upstream, write_safetensors  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "fixtures")
-
-
-def load_upstream(path):
-    spec = importlib.util.spec_from_file_location("openai_clip_model", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    # Upstream's LayerNorm casts its input to float32 and back, for fp16 weights; with float32 weights that is the
-    # identity, with float64 weights it fails. Computing in the input's own type is therefore exactly upstream's
-    # float32 behaviour, carried out in float64.
-    module.LayerNorm.forward = torch.nn.LayerNorm.forward
-    return module
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().contiguous()
-        if t.dtype == torch.float64:
-            t = t.float()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"made_by": "make_clip_fixtures.py", "torch": torch.__version__}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def perturb(model):
@@ -148,7 +117,7 @@ def case(upstream, name, resolution, vision_layers, vision_width, patch):
     tensors["output.loss"] = loss.reshape(1)
     tensors["loss_weight.image_tokens"] = r1
     tensors["loss_weight.text_tokens"] = r2
-    write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors)
+    write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors, "make_clip_fixtures.py")
     print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, loss {loss.item():.6f}")
 
 
@@ -164,6 +133,10 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_clip_fixtures.py <path to OpenAI CLIP's clip/model.py>")
     upstream = load_upstream(sys.argv[1])
+    # Upstream's LayerNorm casts its input to float32 and back, for fp16 weights; with float32 weights that is the
+    # identity, with float64 weights it fails. Computing in the input's own type is therefore exactly upstream's
+    # float32 behaviour, carried out in float64.
+    upstream.LayerNorm.forward = torch.nn.LayerNorm.forward
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(20261201)
     case(upstream, "clip_vit", resolution=32, vision_layers=2, vision_width=128, patch=8)

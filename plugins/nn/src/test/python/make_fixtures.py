@@ -19,34 +19,16 @@ parameter names (BERT, CLIP, diffusers) so that real checkpoints map 1:1.
 import json
 import math
 import os
-import struct
+import sys
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../../scripts/python"))
+from pictor_fixtures import write_safetensors  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "fixtures")
 torch.manual_seed(20261126)
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        t = t.detach().contiguous()
-        if t.dtype == torch.float64:
-            t = t.float()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {"made_by": "make_fixtures.py", "torch": torch.__version__}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def f32(*shape, scale=1.0):
@@ -74,7 +56,7 @@ def case(name, module, inputs, forward):
             tensors["grad.input." + k] = v.grad
     tensors["output"] = out
     tensors["loss_weight"] = r
-    write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors)
+    write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors, "make_fixtures.py")
     print(f"{name}: output {tuple(out.shape)}, {sum(1 for k in tensors if k.startswith('param.'))} params")
 
 
@@ -260,7 +242,7 @@ def optimizer_fixture():
             group["lr"] = lr_at(step)
         opt.step()
         tensors[f"after.{step}.p"], tensors[f"after.{step}.q"] = p.detach().clone(), q.detach().clone()
-    write_safetensors(os.path.join(OUT, "adamw.safetensors"), tensors)
+    write_safetensors(os.path.join(OUT, "adamw.safetensors"), tensors, "make_fixtures.py")
     print("adamw: 6 steps")
 
 

@@ -67,8 +67,8 @@ public final class ImageSearch {
         return rank(images, index.mmul(q.transpose()).toDoubleVector(), top);
     }
 
-    /** Paths ordered by score, best first; equal scores in path order. */
-    static List<Hit> rank(List<Path> images, double[] scores, int top) {
+    /** Paths ordered by score, best first; equal scores in path order (the ranking every search uses). */
+    public static List<Hit> rank(List<Path> images, double[] scores, int top) {
         Integer[] order = new Integer[scores.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

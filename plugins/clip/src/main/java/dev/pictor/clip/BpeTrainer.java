@@ -79,17 +79,7 @@ public final class BpeTrainer {
             String a = best.substring(0, space);
             String b = best.substring(space + 1);
             for (int i = 0; i < keys.size(); i++) {
-                List<String> w = keys.get(i);
-                List<String> merged = new ArrayList<>(w.size());
-                for (int j = 0; j < w.size(); j++) {
-                    if (j + 1 < w.size() && w.get(j).equals(a) && w.get(j + 1).equals(b)) {
-                        merged.add(a + b);
-                        j++;
-                    } else {
-                        merged.add(w.get(j));
-                    }
-                }
-                keys.set(i, merged);
+                keys.set(i, ClipBpeTokenizer.mergePair(keys.get(i), a, b));
             }
         }
         return List.copyOf(merges);

@@ -326,19 +326,24 @@ public final class ClipBpeTokenizer implements Tokenizer {
             if (first == null) {
                 return;
             }
-            // merge every occurrence of the pair, left to right
-            List<String> merged = new ArrayList<>(word.size());
-            for (int i = 0; i < word.size(); i++) {
-                if (i + 1 < word.size() && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i++;
-                } else {
-                    merged.add(word.get(i));
-                }
-            }
+            List<String> merged = mergePair(word, first, second);
             word.clear();
             word.addAll(merged);
         }
+    }
+
+    /** {@code word} with every occurrence of the pair {@code a b} merged, left to right (BPE's one rewrite). */
+    static List<String> mergePair(List<String> word, String a, String b) {
+        List<String> merged = new ArrayList<>(word.size());
+        for (int i = 0; i < word.size(); i++) {
+            if (i + 1 < word.size() && word.get(i).equals(a) && word.get(i + 1).equals(b)) {
+                merged.add(a + b);
+                i++;
+            } else {
+                merged.add(word.get(i));
+            }
+        }
+        return merged;
     }
 
     /**

@@ -49,6 +49,9 @@ public final class ClipEvalTask implements Task {
                     out.put("heldOut", r.heldOut());
                     out.put("horizontal", r.horizontal());
                     out.put("vertical", r.vertical());
+                    out.put("recallAt1", r.recall()[0]);
+                    out.put("recallAt5", r.recall()[1]);
+                    out.put("recallAt10", r.recall()[2]);
                     out.put("report", r.toString());
                 }
                 case "fashion" -> {

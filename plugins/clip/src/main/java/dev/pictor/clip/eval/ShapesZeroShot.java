@@ -32,15 +32,56 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class ShapesZeroShot {
-    /** Accuracies in [0, 1] and the number of images behind each. */
+    /** Accuracies and recalls in [0, 1] and the number of images behind each. */
     public record Report(double colourShape, int colourShapeImages, double heldOut, int heldOutImages,
-            double horizontal, double vertical, int positionImages) {
+            double horizontal, double vertical, int positionImages, double[] recall, int retrievalImages) {
         @Override
         public String toString() {
             return String.format("colour×shape %.1f%% (%d images), held-out pairs %.1f%% (%d), position: horizontal"
-                    + " %.1f%%, vertical %.1f%% (%d each)", 100 * colourShape, colourShapeImages, 100 * heldOut,
-                    heldOutImages, 100 * horizontal, 100 * vertical, positionImages);
+                    + " %.1f%%, vertical %.1f%% (%d each); text→image Recall@1/5/10 %.1f%% / %.1f%% / %.1f%% (%d"
+                    + " held-back scenes)", 100 * colourShape, colourShapeImages, 100 * heldOut, heldOutImages,
+                    100 * horizontal, 100 * vertical, positionImages, 100 * recall[0], 100 * recall[1],
+                    100 * recall[2], retrievalImages);
         }
+    }
+
+    /**
+     * Text→image retrieval over {@code count} scenes of a world the model never trained on (another seed; one or
+     * two objects, clean renders): each scene's prompt searches all the images, ranked as {@code pictor search}
+     * ranks ({@link dev.pictor.api.task.ImageSearch#rank}); Recall@K is the share whose own image is in the top K.
+     */
+    public static double[] recall(Tokenizer tokenizer, Encoder<TokenBatch> text, Encoder<INDArray> image, int count,
+            long seed) {
+        ShapesWorld world = new ShapesWorld(seed, ShapesWorld.HELD_OUT);
+        List<float[]> images = new ArrayList<>();
+        List<String> prompts = new ArrayList<>();
+        List<java.nio.file.Path> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Scene s = world.scene(i);
+            images.add(PairSource.chw(world.render(s, true, i), ShapesWorld.SIZE));
+            prompts.add(s.prompt());
+            ids.add(java.nio.file.Path.of(String.format("%05d", i)));
+        }
+        INDArray imageVectors = embedImages(image, images);
+        INDArray textVectors = unit(embed(text, tokenizer, prompts));
+        double[][] sims = textVectors.mmul(imageVectors.transpose()).castTo(DataType.DOUBLE).toDoubleMatrix();
+        int[] ks = {1, 5, 10};
+        double[] recall = new double[ks.length];
+        for (int q = 0; q < count; q++) {
+            List<dev.pictor.api.task.ImageSearch.Hit> hits = dev.pictor.api.task.ImageSearch.rank(ids, sims[q], 10);
+            for (int k = 0; k < ks.length; k++) {
+                for (int r = 0; r < ks[k]; r++) {
+                    if (hits.get(r).image().equals(ids.get(q))) {
+                        recall[k]++;
+                        break;
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < ks.length; k++) {
+            recall[k] /= count;
+        }
+        return recall;
     }
 
     private ShapesZeroShot() {
@@ -116,9 +157,10 @@ public final class ShapesZeroShot {
             verticalRight += classify(image, List.of(v), vLabels)[0] == row ? 1 : 0;
             positionCount++;
         }
+        int scenes = 200;
         return new Report((double) trainedRight / trainedCount, trainedCount, (double) heldRight / heldCount,
                 heldCount, (double) horizontalRight / positionCount, (double) verticalRight / positionCount,
-                positionCount);
+                positionCount, recall(tokenizer, text, image, scenes, seed + 1), scenes);
     }
 
     /**
@@ -146,6 +188,11 @@ public final class ShapesZeroShot {
 
     /** The label each image is closest to. */
     static int[] classify(Encoder<INDArray> image, List<float[]> images, INDArray labelVectors) {
+        return embedImages(image, images).mmul(labelVectors.transpose()).argMax(1).toIntVector();
+    }
+
+    /** Unit vectors of rendered images. */
+    static INDArray embedImages(Encoder<INDArray> image, List<float[]> images) {
         int side = ShapesWorld.SIZE;
         float[] all = new float[images.size() * 3 * side * side];
         for (int i = 0; i < images.size(); i++) {
@@ -153,9 +200,7 @@ public final class ShapesZeroShot {
         }
         INDArray x = Nd4j.create(all, new long[] {images.size(), 3, side, side}, 'c');
         Encoder.Output o = image.embedding().orElseThrow();
-        INDArray v = unit(image.encode(x, Set.of(o)).get(o));
-        INDArray sims = v.mmul(labelVectors.transpose());
-        return sims.argMax(1).toIntVector();
+        return unit(image.encode(x, Set.of(o)).get(o));
     }
 
     static INDArray unit(INDArray v) {

@@ -1,0 +1,43 @@
+"""Shared by the scripts that run upstream reference code for fixtures and benchmarks (run with Debian's
+python3-torch): loading an upstream module from a path, writing safetensors without the safetensors package.
+
+The scripts add this folder to sys.path themselves:
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), <relative path to scripts/python>))
+    from pictor_fixtures import load_upstream, write_safetensors
+"""
+import importlib.util
+import json
+import struct
+
+import torch
+
+
+def load_upstream(path, name="upstream_module"):
+    """Imports a module from a file (upstream code stays outside the repository; its path is passed in)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_safetensors(path, tensors, made_by):
+    """Writes float tensors as F32 (float64 ones rounded) and int64 ones as I64, in the safetensors format."""
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous()
+        if t.dtype == torch.float64:
+            t = t.float()
+        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
+        data = t.numpy().tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = {"made_by": made_by, "torch": torch.__version__}
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
