@@ -121,6 +121,33 @@ class ClipCheckpointTest {
     }
 
     @Test
+    void aCheckpointThatDoesNotFitItsConfigIsOneLineNamingTheFileAndKeys(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        Map<String, INDArray> openai = new LinkedHashMap<>(ClipModelParityTest.under(ClipModelParityTest.fixture(
+                "clip_vit"), "param."));
+        openai.remove("ln_final.bias");
+        openai.put("ln_final.bais", openai.get("ln_final.weight"));
+        java.nio.file.Path file = dir.resolve("broken.safetensors");
+        dev.pictor.api.weights.Safetensors.write(file, openai, Map.of());
+        assertThatThrownBy(() -> ClipWeights.load(ClipModelParityTest.VIT, file)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(file + ": weights lack 1 of the model's")
+                .hasMessageContaining("first text_model.final_layer_norm.bias")
+                .hasMessageContaining("hold 1 the model does not have, first ln_final.bais");
+        // the right file for another config: the first tensor whose shape differs
+        openai.remove("ln_final.bais");
+        openai.put("ln_final.bias", openai.get("ln_final.weight"));
+        dev.pictor.api.weights.Safetensors.write(file, openai, Map.of());
+        ClipConfig biggerVocabulary = new ClipConfig(32, new ClipConfig.TextTower(301, 16, 64, 4, 2, 256),
+                ClipModelParityTest.VIT.vision(), dev.pictor.nn.layers.Activation.QUICK_GELU, 1e-5);
+        assertThatThrownBy(() -> ClipWeights.load(biggerVocabulary, file)).hasMessage(file + ": weights for"
+                + " text_model.embeddings.token_embedding.weight have shape [300, 64] but the model needs [301, 64]: the"
+                + " checkpoint is for another configuration");
+        // and a ResNet's config with a ViT's weights: the counts and first names of both sides
+        assertThatThrownBy(() -> ClipWeights.load(ClipModelParityTest.RN, file))
+                .hasMessageContaining("weights lack 119 of the model's 157 tensors, first visual.conv1.weight");
+    }
+
+    @Test
     void aFileOfNeitherLayoutIsRefused() {
         assertThatThrownBy(() -> ClipCheckpoint.layout(java.util.List.of("encoder.layer.0.attention.self.query.weight")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("not a CLIP checkpoint");
