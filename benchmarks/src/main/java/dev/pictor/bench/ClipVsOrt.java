@@ -8,6 +8,7 @@ import dev.pictor.api.weights.Safetensors;
 import dev.pictor.clip.ClipBpeTokenizer;
 import dev.pictor.clip.ClipCheckpoint;
 import dev.pictor.clip.ClipConfig;
+import dev.pictor.clip.ClipResNetInference;
 import dev.pictor.clip.ClipTextInference;
 import dev.pictor.clip.ClipVisionInference;
 import java.nio.FloatBuffer;
@@ -21,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * CLIP ViT-B/32, Pictor's fused engines against ONNX Runtime 1.28 running the same weights exported from OpenAI's
+ * CLIP ViT-B/32 or RN50, Pictor's fused engines against ONNX Runtime 1.28 running the same weights exported from OpenAI's
  * module (benchmarks/src/main/python/export_clip.py), same inputs, same JVM, 2 threads each, rounds alternating
  * ({@link SideBySide}). Text: Pictor as it runs for embeddings (each batch only as long as its longest text — exact,
  * since attention is causal and the vector is read at the end token) and over all 77 positions (what ORT computes);
@@ -50,8 +51,10 @@ public final class ClipVsOrt {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(2);
         options.setInterOpNumThreads(1);
+        boolean vit = config.vision() instanceof ClipConfig.VisionTransformer;
         try (ClipTextInference text = new ClipTextInference(config, weights);
-                ClipVisionInference vision = new ClipVisionInference(config, weights);
+                ClipVisionInference vision = vit ? new ClipVisionInference(config, weights) : null;
+                ClipResNetInference resnet = vit ? null : new ClipResNetInference(config, weights);
                 OrtSession textOrt = env.createSession(dir.resolve("text.onnx").toString(), options);
                 OrtSession imageOrt = env.createSession(dir.resolve("image.onnx").toString(), options)) {
             // parity first: both engines against upstream's PyTorch output
@@ -61,7 +64,8 @@ public final class ClipVsOrt {
                     + " %.1e, ORT %.1e%n",
                     diff(text.encode(refIds, false).projected(), reference.get("text_embeds")),
                     diff(ort(env, textOrt, "input_ids", refIds), reference.get("text_embeds")),
-                    diff(vision.encode(refPixels).projected(), reference.get("image_embeds")),
+                    diff(vit ? vision.encode(refPixels).projected() : resnet.encode(refPixels).projected(),
+                            reference.get("image_embeds")),
                     diff(ort(env, imageOrt, "pixel_values", refPixels), reference.get("image_embeds")));
 
             ClipBpeTokenizer tokenizer = ClipBpeTokenizer.standard();
@@ -81,7 +85,8 @@ public final class ClipVsOrt {
             for (int batch : new int[] {1, 32}) {
                 INDArray pixels = Nd4j.rand(DataType.FLOAT, batch, 3, config.vision().imageSize(),
                         config.vision().imageSize()).subi(0.5).muli(4);
-                report("image 224 × 224, batch " + batch, batch, "images", () -> vision.encode(pixels),
+                report((vit ? "ViT" : "ResNet") + " image 224 × 224, batch " + batch, batch, "images",
+                        vit ? () -> vision.encode(pixels) : () -> resnet.encode(pixels),
                         () -> ort(env, imageOrt, "pixel_values", pixels), rounds);
             }
         }
