@@ -54,8 +54,10 @@ class ZooPluginTest {
     @Test
     void listsItsEntriesWithModelCards() {
         List<ZooEntry> entries = new ZooPlugin().zooEntries();
-        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words");
-        assertThat(entries.get(0).modelCard()).startsWith("# shapes-words").contains("## Recipe");
+        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words", "shapes-clip");
+        for (ZooEntry e : entries) {
+            assertThat(e.modelCard()).startsWith("# " + e.name()).contains("## Recipe").contains("## Metrics");
+        }
     }
 
     @Test
