@@ -30,7 +30,7 @@ public final class ClipPlugin implements Plugin {
     @Override
     public String description() {
         return "CLIP: OpenAI's byte-level BPE tokenizer, text and image encoders (ViT, ModifiedResNet), contrastive"
-                + " training; zoo shapes-clip, fashion-clip";
+                + " training and evaluation";
     }
 
     @Override
