@@ -148,10 +148,10 @@ class LauncherTest {
 
     @Test
     void badUsageIsOneLineWithExitTwo() throws Exception {
-        Run r = pictor(dir, Map.of(), "zoo", "info", "shapes");
+        Run r = pictor(dir, Map.of(), "zoo", "info", "shapes-word");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines()).singleElement().asString()
-                .startsWith("error: unknown zoo pipeline 'shapes': did you mean 'shapes-words'?");
+                .startsWith("error: unknown zoo pipeline 'shapes-word': did you mean 'shapes-words'?");
     }
 
     @Test
