@@ -24,14 +24,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ClipTextEncoder implements Encoder<TokenBatch> {
     private final ClipConfig config;
-    private final Map<String, INDArray> weights;
+    private final double logitScale;
     private ClipTextInference fused;
     private ClipModel graph;
 
     /** @param weights ClipModel's names (through {@link ClipCheckpoint}) */
     public ClipTextEncoder(ClipConfig config, Map<String, INDArray> weights) {
         this.config = config;
-        this.weights = weights;
+        this.logitScale = Math.exp(ClipTextInference.param(weights, "logit_scale").getDouble(0));
         if (OneDnn.available()) {
             fused = new ClipTextInference(config, weights);
         } else {
@@ -66,7 +66,7 @@ public final class ClipTextEncoder implements Encoder<TokenBatch> {
 
     /** The logit scale the model learned, {@code exp(logit_scale)} (what zero-shot classification multiplies by). */
     public double logitScale() {
-        return Math.exp(weights.get("logit_scale").getDouble(0));
+        return logitScale;
     }
 
     @Override

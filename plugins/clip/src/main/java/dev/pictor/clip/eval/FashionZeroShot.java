@@ -3,6 +3,7 @@ package dev.pictor.clip.eval;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.spi.Tokenizer;
+import dev.pictor.api.task.ImageSet;
 import dev.pictor.clip.train.PairSource;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.evaluation.ClassificationReport;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
@@ -52,7 +52,7 @@ public final class FashionZeroShot {
             for (String t : templates) {
                 prompts.add(t.replace("{}", FashionMnist.captionOf(c)));
             }
-            INDArray v = ShapesZeroShot.unit(ShapesZeroShot.embed(text, tokenizer, prompts)).mean(0);
+            INDArray v = ImageSet.unit(ShapesZeroShot.embed(text, tokenizer, prompts)).mean(0);
             out.putRow(c, v.div(v.norm2Number()));
         }
         return out;
@@ -100,12 +100,8 @@ public final class FashionZeroShot {
             int n = Math.min(256, count - from);
             INDArray grey = data.images(from, n);   // [n, 1, 28, 28]
             INDArray rgb = Nd4j.concat(1, grey, grey, grey);
-            parts.add(ShapesZeroShot.unit(image.encode(rgb, Set.of(o)).get(o)));
+            parts.add(ImageSet.unit(image.encode(rgb, Set.of(o)).get(o)));
         }
         return Nd4j.concat(0, parts.toArray(INDArray[]::new));
-    }
-
-    static INDArray rows(INDArray a, int from, int to) {
-        return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
     }
 }

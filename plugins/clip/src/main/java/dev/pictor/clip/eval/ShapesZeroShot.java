@@ -3,6 +3,7 @@ package dev.pictor.clip.eval;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.spi.Tokenizer;
+import dev.pictor.api.task.ImageSet;
 import dev.pictor.clip.train.PairSource;
 import dev.pictor.datasets.shapes.Colour;
 import dev.pictor.datasets.shapes.Scene;
@@ -63,7 +64,7 @@ public final class ShapesZeroShot {
             ids.add(java.nio.file.Path.of(String.format("%05d", i)));
         }
         INDArray imageVectors = embedImages(image, images);
-        INDArray textVectors = unit(embed(text, tokenizer, prompts));
+        INDArray textVectors = ImageSet.unit(embed(text, tokenizer, prompts));
         double[][] sims = textVectors.mmul(imageVectors.transpose()).castTo(DataType.DOUBLE).toDoubleMatrix();
         int[] ks = {1, 5, 10};
         double[] recall = new double[ks.length];
@@ -105,7 +106,7 @@ public final class ShapesZeroShot {
                 pairs.add(new int[] {c.ordinal(), s.ordinal()});
             }
         }
-        INDArray labelVectors = unit(embed(text, tokenizer, labels));
+        INDArray labelVectors = ImageSet.unit(embed(text, tokenizer, labels));
         int trainedRight = 0;
         int trainedCount = 0;
         int heldRight = 0;
@@ -151,8 +152,9 @@ public final class ShapesZeroShot {
             float[] h = render(world, r, pair.colour(), pair.shape(), column, 1);
             float[] v = render(world, r, pair.colour(), pair.shape(), 1, row);
             String o = object(pair.colour(), pair.shape());
-            INDArray hLabels = unit(embed(text, tokenizer, List.of(o + across[0], o + across[1], o + across[2])));
-            INDArray vLabels = unit(embed(text, tokenizer, List.of(o + down[0], o + down[1], o + down[2])));
+            INDArray hLabels = ImageSet.unit(embed(text, tokenizer,
+                    List.of(o + across[0], o + across[1], o + across[2])));
+            INDArray vLabels = ImageSet.unit(embed(text, tokenizer, List.of(o + down[0], o + down[1], o + down[2])));
             horizontalRight += classify(image, List.of(h), hLabels)[0] == column ? 1 : 0;
             verticalRight += classify(image, List.of(v), vLabels)[0] == row ? 1 : 0;
             positionCount++;
@@ -200,11 +202,6 @@ public final class ShapesZeroShot {
         }
         INDArray x = Nd4j.create(all, new long[] {images.size(), 3, side, side}, 'c');
         Encoder.Output o = image.embedding().orElseThrow();
-        return unit(image.encode(x, Set.of(o)).get(o));
-    }
-
-    static INDArray unit(INDArray v) {
-        INDArray f = v.castTo(DataType.FLOAT);
-        return f.divColumnVector(f.norm2(1).reshape(f.size(0), 1));
+        return ImageSet.unit(image.encode(x, Set.of(o)).get(o));
     }
 }

@@ -53,10 +53,7 @@ public final class ClipTraining {
     private final ClipModel model;
     private final ContrastiveBatches batches;
     private final Settings settings;
-    private final SDLoss loss;
-
-    private record SDLoss(org.nd4j.autodiff.samediff.SDVariable value) {
-    }
+    private final org.nd4j.autodiff.samediff.SDVariable loss;
 
     public ClipTraining(ClipConfig config, ClipBpeTokenizer tokenizer, PairSource source, Settings settings) {
         if (tokenizer.vocabularySize() != config.text().vocabSize()) {
@@ -71,7 +68,7 @@ public final class ClipTraining {
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.model = new ClipModel(config, new Graph(DataType.FLOAT, settings.seed(), Graph.Mode.TRAIN));
-        this.loss = new SDLoss(model.contrastiveLoss());
+        this.loss = model.contrastiveLoss();
         this.batches = new ContrastiveBatches(source, tokenizer, settings.batch(), settings.seed());
     }
 
@@ -93,7 +90,7 @@ public final class ClipTraining {
             b.checkpoint(settings.checkpoint(), settings.checkpointEvery());
         }
         INDArray logScale = model.graph().params().get("logit_scale").getArr();
-        Trainer trainer = new Trainer(model.graph(), loss.value(), batches, b.build()).cancellation(cancellation)
+        Trainer trainer = new Trainer(model.graph(), loss, batches, b.build()).cancellation(cancellation)
                 .listener((step, total, value, lr, norm) -> {
                     // upstream clamps the temperature after every step
                     if (logScale.getDouble(0) > MAX_LOG_SCALE) {
@@ -124,7 +121,7 @@ public final class ClipTraining {
     public double evaluate(long from, int count) {
         double sum = 0;
         for (long s = from; s < from + count; s++) {
-            sum += model.graph().output(batches.batch(s), loss.value()).getDouble(0);
+            sum += model.graph().output(batches.batch(s), loss).getDouble(0);
         }
         return sum / count;
     }

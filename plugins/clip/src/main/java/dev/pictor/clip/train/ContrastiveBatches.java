@@ -4,7 +4,6 @@ import dev.pictor.clip.ClipBpeTokenizer;
 import dev.pictor.clip.ClipImages;
 import dev.pictor.clip.ClipModel;
 import dev.pictor.nn.train.Batches;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -122,9 +121,5 @@ public final class ContrastiveBatches implements Batches {
     public String[] captions(long step) {
         return java.util.stream.IntStream.range(0, batch).mapToObj(r -> source.pair(index(step, r)).caption())
                 .toArray(String[]::new);
-    }
-
-    static String describe(int[] ids) {
-        return Arrays.toString(ids);
     }
 }
