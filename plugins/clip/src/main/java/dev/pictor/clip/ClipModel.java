@@ -12,6 +12,7 @@ import dev.pictor.nn.layers.Embedding;
 import dev.pictor.nn.layers.LayerNorm;
 import dev.pictor.nn.layers.Linear;
 import dev.pictor.nn.layers.MultiHeadAttention;
+import dev.pictor.nn.inference.TransformerStack;
 import dev.pictor.nn.layers.TransformerBlock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -163,12 +164,16 @@ public final class ClipModel {
                 .add(new Embedding(t.contextLength(), t.width(), 0.01)
                         .apply(g, "text_model.embeddings.position_embedding", positions));
         TransformerBlock block = textBlock(c);
-        for (int i = 0; i < t.layers(); i++) {
-            // causal and unpadded, as upstream: padding follows the end token, which sees none of it
-            x = block.apply(g, "text_model.encoder.layers." + i, x, null, true);
-        }
-        SDVariable tokens = new LayerNorm(t.width(), c.layerNormEps()).apply(g, "text_model.final_layer_norm", x);
-        SDVariable pooled = g.sameDiff().sum(tokens.mul(g.sameDiff().expandDims(pool, 2)), 1);
+        // causal and unpadded, as upstream: padding follows the end token, which sees none of it
+        x = block.applyStack(g, TransformerStack.prefixes("text_model.encoder.layers", t.layers()), x, true);
+        LayerNorm last = new LayerNorm(t.width(), c.layerNormEps());
+        SDVariable tokens = last.apply(g, "text_model.final_layer_norm", x);
+        // Upstream normalises every position, then takes the end token's row. LayerNorm works row by row, so
+        // picking the row first (a product with the one-hot) and normalising it alone is the same number, and
+        // training, which needs only the pooled row, normalises B rows instead of B·T.
+        SameDiff sd = g.sameDiff();
+        SDVariable picked = sd.squeeze(sd.mmul(sd.expandDims(pool, 1), x), 1);
+        SDVariable pooled = last.apply(g, "text_model.final_layer_norm", picked);
         SDVariable projected = new Linear(t.width(), c.embedDim(), false).apply(g, "text_projection", pooled);
         initialiseText(g, c);
         return new Tower(tokens, pooled, projected);
@@ -210,9 +215,7 @@ public final class ClipModel {
         x = x.add(g.param("vision_model.embeddings.position_embedding.weight", Init.normal(scale), patches + 1, w));
         x = new LayerNorm(w, c.layerNormEps()).apply(g, "vision_model.pre_layrnorm", x);   // sic: transformers' name
         TransformerBlock block = visionBlock(c, vit);
-        for (int i = 0; i < vit.layers(); i++) {
-            x = block.apply(g, "vision_model.encoder.layers." + i, x, null, false);
-        }
+        x = block.applyStack(g, TransformerStack.prefixes("vision_model.encoder.layers", vit.layers()), x, false);
         SDVariable tokens = x;
         SDVariable clsState = tokens.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());
         SDVariable pooled = new LayerNorm(w, c.layerNormEps()).apply(g, "vision_model.post_layernorm", clsState);

@@ -46,6 +46,7 @@ public final class Graph {
     }
 
     private Layout layout = Layout.NCHW;
+    private boolean fusedTraining = !"false".equals(System.getProperty("pictor.fusedTraining"));
 
     private final SameDiff sd = SameDiff.create();
     private final DataType dtype;
@@ -85,6 +86,21 @@ public final class Graph {
     /** Sets the image layout; call before building layers. */
     public Graph layout(Layout l) {
         this.layout = l;
+        return this;
+    }
+
+    /**
+     * Whether a training graph may replace layer stacks by fused oneDNN ops with their own backward (on by
+     * default; the system property {@code pictor.fusedTraining=false} turns it off, for comparisons). Float32
+     * only: float64 graphs (gradient checks) always use the plain ops.
+     */
+    public boolean fusedTraining() {
+        return fusedTraining && mode == Mode.TRAIN && dtype == DataType.FLOAT;
+    }
+
+    /** Allows or forbids fused training ops; call before building layers. */
+    public Graph fusedTraining(boolean on) {
+        this.fusedTraining = on;
         return this;
     }
 

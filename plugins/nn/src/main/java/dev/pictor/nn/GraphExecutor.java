@@ -195,6 +195,9 @@ public final class GraphExecutor {
     }
 
     private INDArray[] execute(DifferentialFunction op, INDArray[] in) {
+        if (op instanceof HostOp host) {
+            return host.compute(in);
+        }
         if (op instanceof DynamicCustomOp custom) {
             custom.clearArrays();
             custom.addInputArgument(in);

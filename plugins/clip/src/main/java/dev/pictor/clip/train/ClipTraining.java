@@ -76,6 +76,11 @@ public final class ClipTraining {
         return model;
     }
 
+    /** The contrastive loss the training minimises (for profiling a step). */
+    public org.nd4j.autodiff.samediff.SDVariable loss() {
+        return loss;
+    }
+
     public ContrastiveBatches batches() {
         return batches;
     }

@@ -465,12 +465,7 @@ public final class TransformerStack implements AutoCloseable {
                         new long[] {t * c, d, c, 1}), PostOps.none()));
                 outProduct = made(Kernels.linear(hidden, first.outWeight(), View.dense(1, c), hidden, PostOps.none().add(hidden)));
                 norm = made(Kernels.layerNorm(hidden, (float) block.eps()));
-                PostOps activation = PostOps.none().then(switch (block.activation()) {
-                    case GELU -> PostOps.Eltwise.GELU_ERF;
-                    case QUICK_GELU -> PostOps.Eltwise.QUICK_GELU;
-                    case SILU -> PostOps.Eltwise.SILU;
-                    case RELU -> PostOps.Eltwise.RELU;
-                });
+                PostOps activation = PostOps.none().then(block.activation().kernel());
                 fc1 = made(Kernels.linear(hidden, first.fc1Weight(), View.dense(1, f), View.dense(rows, f), activation));
                 fc2 = made(Kernels.linear(View.dense(rows, f), first.fc2Weight(), View.dense(1, c), hidden,
                         PostOps.none().add(hidden)));

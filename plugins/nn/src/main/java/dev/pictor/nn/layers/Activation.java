@@ -29,4 +29,14 @@ public enum Activation {
             case RELU -> sd.nn().relu(x, 0);
         };
     }
+
+    /** The same function as a oneDNN kernel (fused into products, or on its own with its backward). */
+    public dev.pictor.nn.onednn.PostOps.Eltwise kernel() {
+        return switch (this) {
+            case GELU -> dev.pictor.nn.onednn.PostOps.Eltwise.GELU_ERF;
+            case QUICK_GELU -> dev.pictor.nn.onednn.PostOps.Eltwise.QUICK_GELU;
+            case SILU -> dev.pictor.nn.onednn.PostOps.Eltwise.SILU;
+            case RELU -> dev.pictor.nn.onednn.PostOps.Eltwise.RELU;
+        };
+    }
 }

