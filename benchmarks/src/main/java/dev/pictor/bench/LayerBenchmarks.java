@@ -226,7 +226,8 @@ public class LayerBenchmarks {
 
         @Setup(Level.Trial)
         public void setup() {
-            graph = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN);
+            // plain ops: this compares SameDiff's session with the direct executor, and the session cannot run fused ops
+            graph = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN).fusedTraining(false);
             SDVariable h = graph.input("x", -1, 32, 256);
             for (int i = 0; i < 2; i++) {
                 h = new dev.pictor.nn.layers.TransformerBlock(256, 4, 1024, dev.pictor.nn.layers.Activation.GELU,

@@ -106,6 +106,38 @@ public final class ShapesWorld {
         return new Scene(objects, prompt, caption);
     }
 
+    /**
+     * The places whose phrase names exactly one cell of the 3 × 3 grid when the object sits in the middle row or
+     * column: left, centre and right along the middle row, top and bottom along the middle column.
+     */
+    public static final List<Place> UNAMBIGUOUS_PLACES = List.of(Place.LEFT, Place.CENTER, Place.RIGHT, Place.TOP,
+            Place.BOTTOM);
+
+    /**
+     * One object — the same one for every call with this {@code group} — at {@code place}, which must be one of
+     * {@link #UNAMBIGUOUS_PLACES}: on the middle row for left / centre / right, on the middle column for top /
+     * bottom, so no other of those phrases is true of it. Scenes of one group differ only in where the object is and
+     * in the place their prompt names: hard negatives that make a contrastive model learn position. A pure function
+     * of (seed, group, place); the world's excluded pairs never appear.
+     */
+    public Scene placed(long group, Place place) {
+        if (!UNAMBIGUOUS_PLACES.contains(place)) {
+            throw new IllegalArgumentException(place + " is not one of " + UNAMBIGUOUS_PLACES);
+        }
+        SplittableRandom r = random(group, 0x91ACE);
+        SceneObject o = object(r, null, r.nextBoolean());
+        SplittableRandom at = random(group * 5 + place.ordinal(), 0x91ACF);
+        int column = place.column() < 0 ? 1 : place.column();
+        int row = place.row() < 0 ? 1 : place.row();
+        SceneObject moved;
+        do {
+            moved = new SceneObject(o.shape(), o.colour(), o.size(), at.nextInt(SIZE - o.size() + 1),
+                    at.nextInt(SIZE - o.size() + 1));
+        } while (moved.column() != column || moved.row() != row);
+        String prompt = prefix(r) + describe(moved, r.nextBoolean()) + place.phrase();
+        return new Scene(List.of(moved), prompt, Paraphrases.paraphrase(prompt, r));
+    }
+
     private SceneObject object(SplittableRandom r, Colour otherColour, boolean large) {
         Pair pair;
         do {

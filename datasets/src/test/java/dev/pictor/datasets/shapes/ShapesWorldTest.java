@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import dev.pictor.api.BadInputException;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,33 @@ class ShapesWorldTest {
                 assertThat(a.overlaps(b)).isFalse();
             }
         }
+    }
+
+    @Test
+    void placedScenesDifferOnlyInWhereTheObjectIs() {
+        for (long group = 0; group < 300; group++) {
+            SceneObject first = null;
+            for (Place place : ShapesWorld.UNAMBIGUOUS_PLACES) {
+                Scene s = world.placed(group, place);
+                SceneObject o = s.objects().get(0);
+                assertThat(s.objects()).hasSize(1);
+                assertThat(world.allows(o.colour(), o.shape())).isTrue();
+                assertThat(PromptParser.parse(s.prompt()).isTrueOf(s)).as(s.prompt()).isTrue();
+                assertThat(s.prompt()).endsWith(place.phrase());
+                // true of this picture and of no other place of the group
+                for (Place other : ShapesWorld.UNAMBIGUOUS_PLACES) {
+                    assertThat(other.matches(o)).as("%s at %s", other, place).isEqualTo(other == place);
+                }
+                if (first == null) {
+                    first = o;
+                } else {
+                    assertThat(List.<Object>of(o.colour(), o.shape(), o.size()))
+                            .isEqualTo(List.<Object>of(first.colour(), first.shape(), first.size()));
+                }
+                assertThat(world.placed(group, place)).isEqualTo(s);
+            }
+        }
+        assertThatThrownBy(() -> world.placed(0, Place.TOP_LEFT)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -17,7 +17,9 @@ import java.util.Map;
  * DSL verb {@code trainClip}: learns a BPE vocabulary from the data's captions, then trains a small CLIP
  * contrastively and writes it as a model folder (weights, config.json, bpe.txt). The data is {@code shapes} (the
  * Shapes world without its held-out colour–shape pairs, training noise σ = 3) or {@code fashion} (Fashion-MNIST's
- * training split with captions). With {@code checkpoint}, a stopped run continues where it stopped.
+ * training split with captions). With {@code checkpoint}, a stopped run continues where it stopped. For the Shapes
+ * world, {@code placeGroups} (0 to 1, default 0) is the share of four-picture groups that show one object at four
+ * places, so the model must learn where things are ({@link PairSource#shapes(ShapesWorld, double)}).
  *
  * <pre>{@code
  * trainClip data: 'shapes', steps: 3000, batch: 128, into: 'zoo/shapes-clip', checkpoint: 'target/shapes-clip.ckpt'
@@ -33,7 +35,7 @@ public final class ClipTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "weightDecay", "seed", "vocab", "context", "patch",
                 "width", "layers", "heads", "textWidth", "textLayers", "embed", "into", "checkpoint",
-                "checkpointEvery", "report");
+                "checkpointEvery", "report", "placeGroups");
     }
 
     @Override
@@ -41,7 +43,8 @@ public final class ClipTrainTask implements Task {
         String data = options.string("data", "shapes");
         long seed = options.longInteger("seed", 1);
         PairSource source = switch (data) {
-            case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0));
+            case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0),
+                    placeGroups(options));
             case "fashion" -> PairSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
             default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
                     + data + "'");
@@ -88,5 +91,13 @@ public final class ClipTrainTask implements Task {
         out.put("seconds", seconds);
         out.put("cancelled", result.cancelled());
         return out;
+    }
+
+    private static double placeGroups(TaskOptions options) {
+        double share = options.real("placeGroups", 0);
+        if (!(share >= 0 && share <= 1)) {
+            throw new BadInputException(options.where("placeGroups") + " must be between 0 and 1, not " + share);
+        }
+        return share;
     }
 }

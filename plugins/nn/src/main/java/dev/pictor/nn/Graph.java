@@ -348,6 +348,12 @@ public final class Graph {
      * {@link #variable}).
      */
     public Map<String, INDArray> gradients(Map<String, INDArray> inputs, SDVariable loss, List<String> wrt) {
+        if (Arrays.stream(sd.ops()).anyMatch(op -> op instanceof HostOp)) {
+            // SameDiff's own session cannot run fused ops (it would ask libnd4j for their shapes)
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            gradientRunner(loss, wrt).compute(inputs).gradients().forEach((k, v) -> out.put(k, v.dup()));
+            return out;
+        }
         sd.setLossVariables(loss);
         // Builds the gradient graph on first use, which ND4J narrates on stdout: QuietGradients keeps it off.
         return QuietGradients.run(() -> sd.calculateGradients(inputs, wrt.toArray(String[]::new)));

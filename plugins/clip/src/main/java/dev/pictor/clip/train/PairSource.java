@@ -44,9 +44,37 @@ public interface PairSource {
      * renders with the world's noise; the caption is the scene's paraphrase or, one time in two, its grammar prompt.
      */
     static PairSource shapes(ShapesWorld world) {
+        return shapes(world, 0);
+    }
+
+    /**
+     * The Shapes world with hard negatives for position: a share {@code placeGroups} of the groups of four
+     * consecutive pairs (which a batch of a multiple of four keeps together) show one object at four different places
+     * of {@link ShapesWorld#UNAMBIGUOUS_PLACES}, each caption naming its place ({@link ShapesWorld#placed}). In a
+     * batch of random scenes two pictures rarely share colour and shape, so nothing forces a contrastive model to
+     * tell where things are; within such a group only the place tells the captions apart.
+     */
+    static PairSource shapes(ShapesWorld world, double placeGroups) {
+        if (!(placeGroups >= 0 && placeGroups <= 1)) {
+            throw new IllegalArgumentException("the share of place groups must be in [0, 1], not " + placeGroups);
+        }
         return new PairSource() {
             @Override
             public Pair pair(long index) {
+                long group = index / 4;
+                java.util.SplittableRandom g = new java.util.SplittableRandom(world.seed() * 0x9E3779B97F4A7C15L
+                        ^ group * 0xC2B2AE3D27D4EB4FL);
+                if (placeGroups > 0 && g.nextDouble() < placeGroups) {
+                    List<dev.pictor.datasets.shapes.Place> places = new java.util.ArrayList<>(
+                            ShapesWorld.UNAMBIGUOUS_PLACES);
+                    // four of the five places, in an order of the group's
+                    for (int i = places.size() - 1; i > 0; i--) {
+                        java.util.Collections.swap(places, i, g.nextInt(i + 1));
+                    }
+                    Scene s = world.placed(group, places.get((int) (index % 4)));
+                    byte[] rgb = world.render(s, false, index);
+                    return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
+                }
                 Scene s = world.scene(index);
                 byte[] rgb = world.render(s, false, index);
                 return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());

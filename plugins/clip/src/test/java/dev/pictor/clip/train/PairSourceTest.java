@@ -1,0 +1,42 @@
+package dev.pictor.clip.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pictor.datasets.shapes.ShapesWorld;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PairSourceTest {
+    private final ShapesWorld world = new ShapesWorld(1, ShapesWorld.HELD_OUT, 3.0);
+
+    /** The object phrase of a grammar prompt or paraphrase: what a place group's captions share. */
+    private static boolean namesAPlace(String caption) {
+        return caption.contains("left") || caption.contains("right") || caption.contains("top")
+                || caption.contains("bottom") || caption.contains("center") || caption.contains("centre") || caption.contains("middle");
+    }
+
+    @Test
+    void placeGroupsShowOneObjectAtFourPlaces() {
+        PairSource plain = PairSource.shapes(world);
+        PairSource placed = PairSource.shapes(world, 0.5);
+        int groups = 0;
+        for (long group = 0; group < 200; group++) {
+            List<String> captions = new ArrayList<>();
+            boolean differs = false;
+            for (long i = 4 * group; i < 4 * group + 4; i++) {
+                captions.add(placed.pair(i).caption());
+                differs |= !placed.pair(i).caption().equals(plain.pair(i).caption());
+            }
+            if (differs) {
+                groups++;
+                assertThat(captions).allMatch(PairSourceTest::namesAPlace);
+                assertThat(captions.stream().distinct().count()).as("%s", captions).isEqualTo(4);
+            }
+        }
+        assertThat(groups).isBetween(70, 130);   // about half of 200
+        assertThat(PairSource.shapes(world, 0.5).pair(123).caption()).isEqualTo(placed.pair(123).caption());
+        assertThatThrownBy(() -> PairSource.shapes(world, 1.5)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
