@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Reference ids for ClipBpeTokenizerTest beyond ASCII, from OpenAI's own tokenizer (openai/CLIP,
-clip/simple_tokenizer.py, kept out of this repository: give its path). It needs the `regex` module. Run from the
-repository root:
+clip/simple_tokenizer.py, kept out of this repository: give its path) with the real ftfy 6.3.1 it calls first
+(github.com/rspeer/python-ftfy, also kept out: give the directory holding its `ftfy` package, then that of `wcwidth`,
+which ftfy imports). It needs the `regex` module. Run from the repository root:
 
-    python3 plugins/clip/src/test/python/make_bpe_unicode_fixtures.py /path/to/CLIP/clip/simple_tokenizer.py
+    python3 plugins/clip/src/test/python/make_bpe_unicode_fixtures.py /path/to/CLIP/clip/simple_tokenizer.py \
+        /path/to/python-ftfy /path/to/wcwidth
 
-`ftfy` is not installable here (no Debian package, no PyPI), so it is replaced by Unicode NFC — the part of
-ftfy.fix_text that Pictor's tokenizer applies; ftfy's other repairs (curly quotes, ligatures, full-width forms,
-mojibake) are not covered by these fixtures. Texts with '&' are left out: HTML entity rules get their own test.
+Texts with '&' are left out of bpe-unicode.json: HTML entity rules get their own file, bpe-entities.json.
 
 Writes plugins/clip/src/test/resources/dev/pictor/clip/bpe-unicode.json: [{text, ids}] with start and end ids,
 cut to 77 as clip.tokenize(truncate=True) does, without padding.
@@ -17,10 +17,12 @@ import json
 import os
 import random
 import sys
-import types
 import unicodedata
 
-sys.modules["ftfy"] = types.SimpleNamespace(fix_text=lambda t: unicodedata.normalize("NFC", t))
+sys.path[:0] = sys.argv[2:]
+import ftfy  # noqa: E402
+
+assert ftfy.__version__ == "6.3.1", ftfy.__version__
 spec = importlib.util.spec_from_file_location("simple_tokenizer", sys.argv[1])
 st = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(st)
@@ -73,8 +75,8 @@ def write(name, texts):
 
 write("bpe-unicode.json", texts)
 
-# HTML character references, as html.unescape decodes them (twice): HTML 4's names (the ones Pictor knows) with and
-# without ';', numbers of every kind, and the near misses
+# HTML character references, as ftfy's unescape_html and then html.unescape (twice) decode them: HTML 4's names with
+# and without ';', upper-cased, numbers of every kind, and the near misses
 import html.entities
 names = sorted(html.entities.name2codepoint) + ["apos"]
 numbers = [0, 9, 10, 13, 32, 38, 65, 127, 128, 129, 141, 150, 159, 160, 233, 0xB, 0x1F, 0x7F, 0xD800, 0xDFFF, 0xFDD0,

@@ -24,11 +24,10 @@ import java.util.zip.GZIPInputStream;
 /**
  * OpenAI CLIP's byte-level BPE tokenizer: 49,408 ids (256 byte symbols, the same with an end-of-word mark, 48,894
  * merges, then {@code <|startoftext|>} 49406 and {@code <|endoftext|>} 49407), a context of 77 padded with id 0.
- * As OpenAI's {@code simple_tokenizer}: HTML entities unescaped twice, white space collapsed, lower case; words,
- * single digits, contractions and runs of other symbols split by one pattern; each piece's UTF-8 bytes mapped to
- * printable symbols and merged by rank. OpenAI also runs {@code ftfy.fix_text} first; of its fixes this tokenizer
- * applies Unicode NFC only — curly quotes, Latin ligatures, full-width forms and mojibake are not yet rewritten as
- * ftfy would, so texts holding them may tokenize differently from OpenAI's.
+ * As OpenAI's {@code simple_tokenizer}: the text repaired by {@code ftfy.fix_text} ({@code Ftfy}, a port of ftfy
+ * 6.3.1: mojibake, HTML entities, curly quotes, Latin ligatures, full-width forms, control characters, NFC), HTML
+ * entities unescaped twice, white space collapsed, lower case; words, single digits, contractions and runs of other
+ * symbols split by one pattern; each piece's UTF-8 bytes mapped to printable symbols and merged by rank.
  *
  * <pre>{@code
  * ClipBpeTokenizer clip = ClipBpeTokenizer.standard();
@@ -254,7 +253,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
 
     /** The cleaned text, as OpenAI's {@code basic_clean} then {@code whitespace_clean} and lower-casing leave it. */
     static String clean(String text) {
-        String t = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
+        String t = Ftfy.fixText(text);
         t = HtmlUnescape.unescape(HtmlUnescape.unescape(t)).strip();
         return WHITESPACE.matcher(t).replaceAll(" ").strip().toLowerCase(Locale.ROOT);
     }

@@ -35,7 +35,7 @@ class ClipBpeTokenizerTest {
     /**
      * Whole Unicode blocks (Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, punctuation, symbols,
      * emoji; strides through CJK and Hangul) and mixed-script sentences, against OpenAI's simple_tokenizer itself
-     * ({@code src/test/python/make_bpe_unicode_fixtures.py}, ftfy replaced by NFC).
+     * with the real ftfy 6.3.1 it calls first ({@code src/test/python/make_bpe_unicode_fixtures.py}).
      */
     @Test
     void idsMatchOpenAisTokenizerOnUnicodeRanges() throws Exception {
@@ -43,7 +43,8 @@ class ClipBpeTokenizerTest {
     }
 
     /**
-     * HTML character references as OpenAI's tokenizer decodes them (Python's html.unescape, twice): HTML 4's names
+     * HTML character references as OpenAI's tokenizer decodes them (ftfy's unescape, then Python's html.unescape
+     * twice): HTML 4's names
      * with and without ';', numeric references of every kind (0, CR, windows-1252, surrogates, out of range,
      * non-characters), near misses, in 1,500 mixed texts.
      */

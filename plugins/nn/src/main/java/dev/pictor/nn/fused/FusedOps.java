@@ -1,8 +1,5 @@
 package dev.pictor.nn.fused;
 
-import dev.pictor.nn.layers.Activation;
-import dev.pictor.nn.layers.TransformerBlock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
@@ -73,27 +70,6 @@ final class FusedOps {
             }
         }
         throw new NoSuchFieldException(type.getName() + "." + name);
-    }
-
-    static Map<String, Object> stackProperties(TransformerStackTraining k) {
-        TransformerBlock b = k.block();
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("dim", b.dim());
-        p.put("heads", (long) b.heads());
-        p.put("hidden", b.hidden());
-        p.put("activation", b.activation().name());
-        p.put("eps", b.eps());
-        p.put("layers", (long) k.layers());
-        p.put("causal", k.causal());
-        return p;
-    }
-
-    static TransformerStackTraining stackKernels(Map<String, Object> p) {
-        TransformerBlock block = new TransformerBlock(number(p, "dim").longValue(), number(p, "heads").intValue(),
-                number(p, "hidden").longValue(), Activation.valueOf(String.valueOf(p.get("activation"))),
-                TransformerBlock.Norm.PRE, number(p, "eps").doubleValue(), TransformerBlock.Names.CLIP);
-        return new TransformerStackTraining(block, number(p, "layers").intValue(),
-                Boolean.parseBoolean(String.valueOf(p.get("causal"))));
     }
 
     static Number number(Map<String, Object> p, String key) {

@@ -49,6 +49,18 @@ public final class LayerNormTraining implements AutoCloseable {
         return eps;
     }
 
+    /** The settings, as a graph op stores them ({@link #fromProperties} rebuilds the kernels). */
+    java.util.Map<String, Object> properties() {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("dim", dim);
+        p.put("eps", eps);
+        return p;
+    }
+
+    static LayerNormTraining fromProperties(java.util.Map<String, Object> p) {
+        return new LayerNormTraining(FusedOps.number(p, "dim").longValue(), FusedOps.number(p, "eps").doubleValue());
+    }
+
     /** Normalises each row of {@code x} ({@code [..., dim]}); returns an array of this object's, shaped as x. */
     public INDArray forward(INDArray x, INDArray gain, INDArray bias) {
         if (x.dataType() != DataType.FLOAT || x.rank() < 1 || x.size(x.rank() - 1) != dim) {

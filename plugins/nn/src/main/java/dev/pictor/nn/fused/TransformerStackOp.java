@@ -1,35 +1,28 @@
 package dev.pictor.nn.fused;
 
-import dev.pictor.nn.HostOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
  * A whole pre-LN transformer stack as one graph op for training: arguments {@code x [B, T, C]} then every layer's
  * parameters ({@link dev.pictor.nn.layers.TransformerBlock#parameters} order), one output {@code [B, T, C]}. Its
  * gradient is one {@link TransformerStackGradOp} sharing this op's {@link TransformerStackTraining}, which keeps the
  * forward's activations for it. Built by {@link dev.pictor.nn.layers.TransformerBlock#applyStack}; runs only under
- * {@link dev.pictor.nn.GraphExecutor} (a {@link HostOp}).
+ * {@link dev.pictor.nn.GraphExecutor} (a {@link dev.pictor.nn.HostOp}).
  */
-public final class TransformerStackOp extends DynamicCustomOp implements HostOp {
-    private TransformerStackTraining kernels;
+public final class TransformerStackOp extends FusedOp.Forward<TransformerStackTraining> {
 
     /** For SameDiff's reflective copies; not for use. */
     public TransformerStackOp() {
     }
 
     public TransformerStackOp(SameDiff sd, SDVariable x, List<SDVariable> params, TransformerStackTraining kernels) {
-        super(null, sd, arguments(x, params));
-        this.kernels = kernels;
-        FusedOps.register();
+        super(sd, arguments(x, params), kernels);
     }
 
     private static SDVariable[] arguments(SDVariable x, List<SDVariable> params) {
@@ -50,38 +43,18 @@ public final class TransformerStackOp extends DynamicCustomOp implements HostOp 
     }
 
     @Override
-    public Map<String, Object> propertiesForFunction() {
-        return FusedOps.stackProperties(kernels);
+    Map<String, Object> properties(TransformerStackTraining k) {
+        return k.properties();
     }
 
     @Override
-    public void setPropertiesForFunction(Map<String, Object> properties) {
-        // A copy SameDiff made (building the gradient function): fresh kernels from the settings.
-        kernels = FusedOps.stackKernels(properties);
+    TransformerStackTraining kernels(Map<String, Object> properties) {
+        return TransformerStackTraining.fromProperties(properties);
     }
 
     @Override
-    public int getNumOutputs() {
-        return 1;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        return List.of(dataTypes.get(0));
-    }
-
-    @Override
-    public List<LongShapeDescriptor> calculateOutputShape() {
-        INDArray x = inputArguments().get(0);
-        return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));
-    }
-
-    @Override
-    public List<SDVariable> doDiff(List<SDVariable> gradients) {
-        SDVariable[] args = args();
-        SDVariable[] withGradient = Arrays.copyOf(args, args.length + 1);
-        withGradient[args.length] = gradients.get(0);
-        return Arrays.asList(new TransformerStackGradOp(sameDiff, withGradient, kernels).outputVariables());
+    FusedOp.Gradient<TransformerStackTraining> gradient(SameDiff sd, SDVariable[] args, TransformerStackTraining k) {
+        return new TransformerStackGradOp(sd, args, k);
     }
 
     @Override

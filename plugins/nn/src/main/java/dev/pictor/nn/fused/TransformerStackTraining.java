@@ -97,6 +97,29 @@ public final class TransformerStackTraining implements AutoCloseable {
         return causal;
     }
 
+    /** The settings, as a graph op stores them ({@link #fromProperties} rebuilds the kernels). */
+    Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("dim", block.dim());
+        p.put("heads", (long) block.heads());
+        p.put("hidden", block.hidden());
+        p.put("activation", block.activation().name());
+        p.put("eps", block.eps());
+        p.put("layers", (long) layers);
+        p.put("causal", causal);
+        return p;
+    }
+
+    /** Kernels from {@link #properties} (parameter names do not matter to them: the graph passes the arrays). */
+    static TransformerStackTraining fromProperties(Map<String, Object> p) {
+        TransformerBlock block = new TransformerBlock(FusedOps.number(p, "dim").longValue(),
+                FusedOps.number(p, "heads").intValue(), FusedOps.number(p, "hidden").longValue(),
+                dev.pictor.nn.layers.Activation.valueOf(String.valueOf(p.get("activation"))),
+                TransformerBlock.Norm.PRE, FusedOps.number(p, "eps").doubleValue(), TransformerBlock.Names.CLIP);
+        return new TransformerStackTraining(block, FusedOps.number(p, "layers").intValue(),
+                Boolean.parseBoolean(String.valueOf(p.get("causal"))));
+    }
+
     /** Starts (or, with false, stops) timing every kernel call; {@link #profile()} sums the time per kernel. */
     public TransformerStackTraining profiling(boolean on) {
         profile = on ? new TimeProfile() : null;
@@ -180,13 +203,7 @@ public final class TransformerStackTraining implements AutoCloseable {
     }
 
     private void timed(String kernel, Primitive p) {
-        if (profile == null) {
-            p.execute();
-            return;
-        }
-        long start = System.nanoTime();
-        p.execute();
-        profile.add(kernel, System.nanoTime() - start);
+        p.execute(profile, kernel);
     }
 
     private static INDArray buffer(long... shape) {

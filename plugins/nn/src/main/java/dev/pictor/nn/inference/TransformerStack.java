@@ -289,13 +289,7 @@ public final class TransformerStack implements AutoCloseable {
     }
 
     private void timed(String kernel, Primitive p) {
-        if (profile == null) {
-            p.execute();
-            return;
-        }
-        long start = System.nanoTime();
-        p.execute();
-        profile.add(kernel, System.nanoTime() - start);
+        p.execute(profile, kernel);
     }
 
     /** Bytes of the activation workspace (as large as the largest call so far needed). */

@@ -169,6 +169,17 @@ public final class Primitive implements AutoCloseable {
         OneDnn.check(dnnl_primitive_execute(primitive, OneDnn.stream(), ids.length, args), what);
     }
 
+    /** {@link #execute()}, its time added to {@code profile} under {@code name} when profiling (non-null). */
+    public void execute(dev.pictor.nn.TimeProfile profile, String name) {
+        if (profile == null) {
+            execute();
+            return;
+        }
+        long start = System.nanoTime();
+        execute();
+        profile.add(name, System.nanoTime() - start);
+    }
+
     @Override
     public void close() {
         if (!closed) {
