@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * @param <K> the kernels: settings, buffers and oneDNN primitives, shared by an op and its gradient
  */
-abstract class FusedOp<K> extends DynamicCustomOp implements HostOp {
+abstract class FusedOp<K extends FusedKernels> extends DynamicCustomOp implements HostOp {
     K kernels;
 
     FusedOp() {
@@ -33,21 +33,23 @@ abstract class FusedOp<K> extends DynamicCustomOp implements HostOp {
         FusedOps.register();
     }
 
-    /** The kernels' settings, as SameDiff stores an op's properties. */
-    abstract Map<String, Object> properties(K k);
+    /** Which fused op this is. */
+    abstract FusedOps.Kind<K> kind();
 
-    /** New kernels from {@link #properties}. */
-    abstract K kernels(Map<String, Object> properties);
+    @Override
+    public String opName() {
+        return kind().name();
+    }
 
     @Override
     public Map<String, Object> propertiesForFunction() {
-        return properties(kernels);
+        return kernels.properties();
     }
 
     @Override
     public void setPropertiesForFunction(Map<String, Object> properties) {
         // A copy SameDiff made (building the gradient function): fresh kernels from the settings.
-        kernels = kernels(properties);
+        kernels = kind().fromProperties().apply(properties);
     }
 
     @Override
@@ -75,7 +77,7 @@ abstract class FusedOp<K> extends DynamicCustomOp implements HostOp {
     }
 
     /** A forward op: one output, shaped as the first argument; its gradient is one {@link Gradient} op. */
-    abstract static class Forward<K> extends FusedOp<K> {
+    abstract static class Forward<K extends FusedKernels> extends FusedOp<K> {
         Forward() {
         }
 
@@ -104,7 +106,7 @@ abstract class FusedOp<K> extends DynamicCustomOp implements HostOp {
      * A gradient op: arguments are the forward's then the output's gradient; outputs are the gradients of the
      * forward's arguments, into arrays it keeps across steps.
      */
-    abstract static class Gradient<K> extends FusedOp<K> {
+    abstract static class Gradient<K extends FusedKernels> extends FusedOp<K> {
         private INDArray[] outputs;
 
         Gradient() {

@@ -1,6 +1,8 @@
 package dev.pictor.nn.fused;
 
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,17 +14,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * properties. The copy's kernels are made afresh from them, and its gradient op shares them.
  */
 final class FusedOps {
-    static final String STACK = "pictor_transformer_stack";
-    static final String STACK_BP = "pictor_transformer_stack_bp";
-    static final String LAYER_NORM = "pictor_layer_norm";
-    static final String LAYER_NORM_BP = "pictor_layer_norm_bp";
-    /** Name, hash (negative: libnd4j's own are positive), class. */
-    private static final Object[][] OPS = {
-        {STACK, -0x5069637430720001L, TransformerStackOp.class},
-        {STACK_BP, -0x5069637430720002L, TransformerStackGradOp.class},
-        {LAYER_NORM, -0x5069637430720003L, LayerNormOp.class},
-        {LAYER_NORM_BP, -0x5069637430720004L, LayerNormGradOp.class},
-    };
+    /**
+     * One fused op type: its name and hash in ND4J's tables (negative hashes: libnd4j's own are positive), its class,
+     * and how a copy rebuilds its kernels from their properties.
+     */
+    record Kind<K extends FusedKernels>(String name, long hash, Class<?> type,
+            Function<Map<String, Object>, K> fromProperties) {
+    }
+
+    static final Kind<TransformerStackTraining> STACK = new Kind<>("pictor_transformer_stack", -0x5069637430720001L,
+            TransformerStackOp.class, TransformerStackTraining::fromProperties);
+    static final Kind<TransformerStackTraining> STACK_BP = new Kind<>("pictor_transformer_stack_bp",
+            -0x5069637430720002L, TransformerStackGradOp.class, TransformerStackTraining::fromProperties);
+    static final Kind<LayerNormTraining> LAYER_NORM = new Kind<>("pictor_layer_norm", -0x5069637430720003L,
+            LayerNormOp.class, LayerNormTraining::fromProperties);
+    static final Kind<LayerNormTraining> LAYER_NORM_BP = new Kind<>("pictor_layer_norm_bp", -0x5069637430720004L,
+            LayerNormGradOp.class, LayerNormTraining::fromProperties);
+    private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP);
     private static boolean registered;
 
     private FusedOps() {
@@ -41,16 +49,16 @@ final class FusedOps {
             @SuppressWarnings("unchecked")
             Map<String, CustomOpDescriptor> table = new java.util.HashMap<>((Map<String, CustomOpDescriptor>) ops
                     .get(executor));
-            for (Object[] op : OPS) {
-                table.putIfAbsent((String) op[0], new CustomOpDescriptor((Long) op[1], -1, -1, false, 0, 0));
+            for (Kind<?> k : ALL) {
+                table.putIfAbsent(k.name(), new CustomOpDescriptor(k.hash(), -1, -1, false, 0, 0));
             }
             ops.set(executor, java.util.Collections.unmodifiableMap(table));
             // Reading it back finds the class by that hash in the class holder's table.
             java.lang.reflect.Field f = field(DifferentialFunctionClassHolder.class, "customOpHashToClass");
             @SuppressWarnings("unchecked")
             Map<Long, Class<?>> byHash = (Map<Long, Class<?>>) f.get(DifferentialFunctionClassHolder.getInstance());
-            for (Object[] op : OPS) {
-                byHash.putIfAbsent((Long) op[1], (Class<?>) op[2]);
+            for (Kind<?> k : ALL) {
+                byHash.putIfAbsent(k.hash(), k.type());
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot enter the fused ops in ND4J's op tables (ND4J "

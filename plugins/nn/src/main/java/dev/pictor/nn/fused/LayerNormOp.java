@@ -1,6 +1,5 @@
 package dev.pictor.nn.fused;
 
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,18 +20,8 @@ public final class LayerNormOp extends FusedOp.Forward<LayerNormTraining> {
     }
 
     @Override
-    public String opName() {
+    FusedOps.Kind<LayerNormTraining> kind() {
         return FusedOps.LAYER_NORM;
-    }
-
-    @Override
-    Map<String, Object> properties(LayerNormTraining k) {
-        return k.properties();
-    }
-
-    @Override
-    LayerNormTraining kernels(Map<String, Object> properties) {
-        return LayerNormTraining.fromProperties(properties);
     }
 
     @Override

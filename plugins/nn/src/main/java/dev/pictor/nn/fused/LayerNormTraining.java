@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ln.backward(dy, gain, bias, dx, dGain, dBias);
  * }</pre>
  */
-public final class LayerNormTraining implements AutoCloseable {
+public final class LayerNormTraining implements AutoCloseable, FusedKernels {
     private final long dim;
     private final double eps;
     private long rows = -1;
@@ -50,7 +50,8 @@ public final class LayerNormTraining implements AutoCloseable {
     }
 
     /** The settings, as a graph op stores them ({@link #fromProperties} rebuilds the kernels). */
-    java.util.Map<String, Object> properties() {
+    @Override
+    public java.util.Map<String, Object> properties() {
         java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
         p.put("dim", dim);
         p.put("eps", eps);

@@ -1,7 +1,6 @@
 package dev.pictor.nn.fused;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,18 +21,8 @@ public final class TransformerStackGradOp extends FusedOp.Gradient<TransformerSt
     }
 
     @Override
-    public String opName() {
+    FusedOps.Kind<TransformerStackTraining> kind() {
         return FusedOps.STACK_BP;
-    }
-
-    @Override
-    Map<String, Object> properties(TransformerStackTraining k) {
-        return k.properties();
-    }
-
-    @Override
-    TransformerStackTraining kernels(Map<String, Object> properties) {
-        return TransformerStackTraining.fromProperties(properties);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.pictor.nn.fused;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,18 +37,8 @@ public final class TransformerStackOp extends FusedOp.Forward<TransformerStackTr
     }
 
     @Override
-    public String opName() {
+    FusedOps.Kind<TransformerStackTraining> kind() {
         return FusedOps.STACK;
-    }
-
-    @Override
-    Map<String, Object> properties(TransformerStackTraining k) {
-        return k.properties();
-    }
-
-    @Override
-    TransformerStackTraining kernels(Map<String, Object> properties) {
-        return TransformerStackTraining.fromProperties(properties);
     }
 
     @Override

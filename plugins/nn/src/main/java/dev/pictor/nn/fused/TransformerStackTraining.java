@@ -34,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * stack.backward(dy, params, dx, grads);         // fills dx and one gradient per parameter
  * }</pre>
  */
-public final class TransformerStackTraining implements AutoCloseable {
+public final class TransformerStackTraining implements AutoCloseable, FusedKernels {
     /** Parameters per layer, in {@link TransformerBlock#parameters} order. */
     public static final int PER_LAYER = 16;
     static final int LN1_W = 0;
@@ -98,7 +98,8 @@ public final class TransformerStackTraining implements AutoCloseable {
     }
 
     /** The settings, as a graph op stores them ({@link #fromProperties} rebuilds the kernels). */
-    Map<String, Object> properties() {
+    @Override
+    public Map<String, Object> properties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("dim", block.dim());
         p.put("heads", (long) block.heads());
