@@ -54,7 +54,7 @@ class ZooPluginTest {
     @Test
     void listsItsEntriesWithModelCards() {
         List<ZooEntry> entries = new ZooPlugin().zooEntries();
-        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words", "shapes-clip");
+        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words", "shapes-clip", "fashion-clip");
         for (ZooEntry e : entries) {
             assertThat(e.modelCard()).startsWith("# " + e.name()).contains("## Recipe").contains("## Metrics");
         }
