@@ -32,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  * /usr/bin/python3 benchmarks/src/main/python/export_clip.py /tmp/clip_model.py /tmp/clip-bench
  * java -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -cp 'benchmarks/target/lib/*:benchmarks/target/classes' \
- *     dev.pictor.bench.ClipVsOrt /tmp/clip-bench 7
+ *     dev.pictor.bench.ClipVsOrt /tmp/clip-bench 7 [--images]
  * </pre>
  */
 public final class ClipVsOrt {
@@ -73,7 +73,8 @@ public final class ClipVsOrt {
             System.out.println();
             System.out.println("| case | Pictor | ONNX Runtime | Pictor speed / ORT |");
             System.out.println("|---|---|---|---|");
-            for (int batch : new int[] {1, 32}) {
+            // --images: the image tower alone (the text rows take most of a run's time)
+            for (int batch : List.of(args).contains("--images") ? new int[0] : new int[] {1, 32}) {
                 TokenBatch b = tokenizer.encodeBatch(prompts.subList(0, batch));
                 INDArray ids = b.inputIds();
                 int longest = (int) b.attentionMask().sum(1).maxNumber().longValue();
