@@ -343,15 +343,30 @@ public final class Graph {
 
     private final Map<List<String>, Executors> executors = new java.util.HashMap<>();
 
+    private record Runner(Gradients gradients, int opCount) {
+    }
+
+    /** {@link #gradients}' runners for graphs with fused ops, by loss name then variables. */
+    private final Map<List<String>, Runner> runners = new java.util.HashMap<>();
+
     /**
      * Gradients of the scalar {@code loss} with respect to the named variables (parameters, or inputs made with
      * {@link #variable}).
      */
     public Map<String, INDArray> gradients(Map<String, INDArray> inputs, SDVariable loss, List<String> wrt) {
         if (Arrays.stream(sd.ops()).anyMatch(op -> op instanceof HostOp)) {
-            // SameDiff's own session cannot run fused ops (it would ask libnd4j for their shapes)
+            // SameDiff's own session cannot run fused ops: a runner instead, built once per loss and variables (as
+            // SameDiff keeps its gradient function), again only if ops were added since
+            List<String> key = new ArrayList<>(wrt);
+            key.add(0, loss.name());
+            int opCount = sd.ops().length;
+            Runner cached = runners.get(key);
+            if (cached == null || cached.opCount() != opCount) {
+                cached = new Runner(gradientRunner(loss, wrt), opCount);
+                runners.put(key, cached);
+            }
             Map<String, INDArray> out = new LinkedHashMap<>();
-            gradientRunner(loss, wrt).compute(inputs).gradients().forEach((k, v) -> out.put(k, v.dup()));
+            cached.gradients().compute(inputs).gradients().forEach((k, v) -> out.put(k, v.dup()));
             return out;
         }
         sd.setLossVariables(loss);

@@ -10,6 +10,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -74,6 +75,17 @@ abstract class FusedOp<K extends FusedKernels> extends DynamicCustomOp implement
             shapes.add(LongShapeDescriptor.fromShape(in.get(i).shape(), in.get(i).dataType()));
         }
         return shapes;
+    }
+
+    /**
+     * SameDiff's own session asks this of every op before running it, and ND4J would pass the question on to libnd4j,
+     * which does not know this op and aborts the JVM: refuse in Java instead, naming what runs fused ops.
+     */
+    @Override
+    public List<LongShapeDescriptor> calculateOutputShape(OpContext context) {
+        throw new IllegalStateException(opName() + " is a fused op that only Pictor's GraphExecutor runs (Graph.output,"
+                + " Graph.gradients, Graph.gradientRunner), not SameDiff's session; or build the graph with"
+                + " fusedTraining(false)");
     }
 
     /** A forward op: one output, shaped as the first argument; its gradient is one {@link Gradient} op. */

@@ -136,7 +136,7 @@ public final class Kernels {
      * A C-ordered, contiguous array starting at its buffer's start: what a kernel may address by that start. The
      * buffer may be longer (a workspace's prefix, see TransformerStack); kernels check their extent against it.
      */
-    static boolean isWhole(INDArray a) {
+    public static boolean isWhole(INDArray a) {
         if (a.offset() != 0 || a.data().offset() != 0 || a.length() > a.data().length()) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.pictor.nn.train;
 
+import dev.pictor.nn.onednn.Kernels;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,8 +13,9 @@ final class Dense {
     /** Whether every array is float32, C-ordered and exactly covers its buffer from the start. */
     static boolean floats(INDArray... arrays) {
         for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.isView() || a.ordering() != 'c' || a.offset() != 0
-                    || a.data().offset() != 0 || a.data().length() != a.length() || a.length() > Integer.MAX_VALUE) {
+            // whole (what a kernel may address from the buffer's start) and exactly the buffer, no longer
+            if (a.dataType() != DataType.FLOAT || !Kernels.isWhole(a) || a.data().length() != a.length()
+                    || a.length() > Integer.MAX_VALUE) {
                 return false;
             }
         }

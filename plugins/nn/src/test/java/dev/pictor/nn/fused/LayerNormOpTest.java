@@ -61,4 +61,20 @@ class LayerNormOpTest {
             assertTrue(diff <= 1e-4 * a.norm2Number().doubleValue(), name + " differs by " + diff);
         }
     }
+
+    /** SameDiff's own session cannot run a fused op: it says so instead of letting libnd4j abort the JVM. */
+    @Test
+    void sameDiffsOwnSessionRefusesFusedOpsWithAMessage() {
+        assumeTrue(OneDnn.available(), OneDnn::unavailableReason);
+        Graph g = new Graph(DataType.FLOAT, 5, Graph.Mode.TRAIN);
+        SDVariable y = new LayerNorm(24, 1e-5).apply(g, "ln", g.variable("x", rand(1, 3, 24)));
+        Throwable t = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> g.sameDiff().output(Map.of(), y.name()));
+        while (t.getCause() != null && !(t instanceof IllegalStateException)) {
+            t = t.getCause();
+        }
+        assertTrue(t.getMessage().contains("only Pictor's GraphExecutor runs"), t.toString());
+        // and Pictor's own executor runs it
+        assertEquals(3 * 24, g.output(Map.of(), y).length());
+    }
 }
