@@ -61,6 +61,13 @@ public interface PairSource {
         return new PairSource() {
             @Override
             public Pair pair(long index) {
+                Scene s = scene(index);
+                byte[] rgb = world.render(s, false, index);
+                return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
+            }
+
+            /** The scene of pair {@code index}: a place group's member, or the world's own scene. */
+            private Scene scene(long index) {
                 long group = index / 4;
                 java.util.SplittableRandom g = new java.util.SplittableRandom(world.seed() * 0x9E3779B97F4A7C15L
                         ^ group * 0xC2B2AE3D27D4EB4FL);
@@ -71,13 +78,9 @@ public interface PairSource {
                     for (int i = places.size() - 1; i > 0; i--) {
                         java.util.Collections.swap(places, i, g.nextInt(i + 1));
                     }
-                    Scene s = world.placed(group, places.get((int) (index % 4)));
-                    byte[] rgb = world.render(s, false, index);
-                    return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
+                    return world.placed(group, places.get((int) (index % 4)));
                 }
-                Scene s = world.scene(index);
-                byte[] rgb = world.render(s, false, index);
-                return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
+                return world.scene(index);
             }
 
             @Override
