@@ -10,6 +10,8 @@ import dev.pictor.nn.onednn.OneDnn;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -58,11 +60,13 @@ class ClipInferenceTest {
         }
     }
 
-    @Test
-    void resNetTowerMatchesUpstreamAcrossBatchSizes() {
+    /** Channels-last (AVX-512's choice), 8- and 16-channel blocks: the stem's 4 channels are padded in blocks. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 8, 16})
+    void resNetTowerMatchesUpstreamAcrossBatchSizes(int block) {
         Map<String, INDArray> rn = fixture("clip_rn");
         try (ClipResNetInference vision = new ClipResNetInference(ClipModelParityTest.RN,
-                ClipCheckpoint.toCanonical(under(rn, "param.")))) {
+                ClipCheckpoint.toCanonical(under(rn, "param.")), block)) {
             INDArray images = rn.get("input.image").castTo(DataType.FLOAT);
             ClipResNetInference.Result all = vision.encode(images);
             assertClose32(all.tokens(), rn.get("output.image_tokens"), "resnet tokens");

@@ -160,6 +160,30 @@ public final class Kernels {
         return d;
     }
 
+    /**
+     * A kernel that copies a tensor between two layouts ({@link Args#SRC} in {@code from}, {@link Args#DST} in
+     * {@code to}), e.g. channel-blocked to channels-last.
+     */
+    public static Primitive reorder(View from, View to) {
+        String what = "reorder " + from + " -> " + to;
+        if (!java.util.Arrays.equals(from.dims(), to.dims())) {
+            throw new IllegalArgumentException(what + ": the sizes differ");
+        }
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, desc(from), OneDnn.engine(), desc(to), OneDnn.engine(),
+                null), what);
+        dnnl_primitive p = new dnnl_primitive();
+        try {
+            OneDnn.check(dnnl_primitive_create(p, pd), what);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, from);
+        slots.put(Args.DST, to);
+        return new Primitive(what, p, slots, Map.of());
+    }
+
     /** Copies between two layouts of the same tensor (a one-off: builds and drops its kernel). */
     static void reorder(dnnl_memory_desc_t from, INDArray source, dnnl_memory_desc_t to, INDArray target) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -421,6 +445,9 @@ public final class Kernels {
                 if (step.eltwise() != null) {
                     OneDnn.check(dnnl_post_ops_append_eltwise(chain, 1f, step.eltwise().algorithm,
                             step.eltwise().alpha, 0f), what + " activation");
+                } else if (step.sum()) {
+                    OneDnn.check(org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum(chain, 1f),
+                            what + " accumulate");
                 } else {
                     broadcastable(step.operand(), slots.get(Args.DST), what);
                     OneDnn.check(dnnl_post_ops_append_binary(chain, dnnl_binary_add, desc(step.operand())),
@@ -512,6 +539,12 @@ public final class Kernels {
 
     static dnnl_memory_desc_t desc(View v) {
         dnnl_memory_desc_t d = new dnnl_memory_desc_t();
+        if (v.block() > 0) {
+            OneDnn.check(dnnl_memory_desc_init_by_tag(d, 4, v.dims(), dnnl_f32, v.block() == 16
+                    ? org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b : org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b),
+                    "memory descriptor " + v);
+            return d;
+        }
         OneDnn.check(dnnl_memory_desc_init_by_strides(d, v.dims().length, v.dims(), dnnl_f32, v.strides()),
                 "memory descriptor " + v);
         return d;

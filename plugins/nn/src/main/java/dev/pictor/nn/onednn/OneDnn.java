@@ -138,6 +138,15 @@ public final class OneDnn {
         return STREAMS.get();
     }
 
+    /**
+     * Whether oneDNN's kernels here use AVX-512 (avx512_core or later, after any cap): engines pick layouts by it,
+     * since oneDNN's fastest kernels differ between AVX-512 and AVX2.
+     */
+    public static boolean hasAvx512() {
+        int avx512Core = org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core;
+        return available() && (dnnl_get_effective_cpu_isa() & avx512Core) == avx512Core;
+    }
+
     /** oneDNN's version and the instruction set its kernels use here, for logs and benchmark reports. */
     public static String describe() {
         if (!available()) {

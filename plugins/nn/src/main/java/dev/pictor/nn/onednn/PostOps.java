@@ -11,6 +11,7 @@ import java.util.List;
  * PostOps.none().gelu();                        // Linear + exact GELU
  * PostOps.none().add(View.dense(672, 384));     // Linear + residual: bind Args.postOp(0)
  * PostOps.none().scale(0.177f).add(maskView);   // attention scores: Q·Kᵀ/√d + mask
+ * PostOps.none().accumulate().then(RELU);       // conv + what the output buffer holds (a residual), then ReLU
  * }</pre>
  */
 public final class PostOps {
@@ -34,8 +35,8 @@ public final class PostOps {
         }
     }
 
-    /** One step: an activation, or a binary add reading {@code operand}. */
-    record Step(Eltwise eltwise, View operand) {
+    /** One step: an activation, a binary add reading {@code operand}, or (sum) adding the output buffer's contents. */
+    record Step(Eltwise eltwise, View operand, boolean sum) {
     }
 
     private final float scale;
@@ -58,7 +59,7 @@ public final class PostOps {
     /** Applies an activation. */
     public PostOps then(Eltwise e) {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(e, null));
+        next.add(new Step(e, null, false));
         return new PostOps(scale, next);
     }
 
@@ -72,7 +73,18 @@ public final class PostOps {
      */
     public PostOps add(View operand) {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(null, operand));
+        next.add(new Step(null, operand, false));
+        return new PostOps(scale, next);
+    }
+
+    /**
+     * Adds what the output buffer holds before the kernel writes it (oneDNN's "sum" post-op): a residual computed
+     * in place, with no second operand to bind. Kernels that refuse a binary add often take this one, and it reads
+     * the same bytes.
+     */
+    public PostOps accumulate() {
+        List<Step> next = new ArrayList<>(steps);
+        next.add(new Step(null, null, true));
         return new PostOps(scale, next);
     }
 
@@ -89,7 +101,7 @@ public final class PostOps {
         StringBuilder sb = new StringBuilder(scale == 1f ? "" : "scale " + scale);
         for (Step s : steps) {
             sb.append(sb.length() == 0 ? "" : ", ").append(s.eltwise() != null ? s.eltwise().name().toLowerCase()
-                    : "add " + s.operand());
+                    : s.sum() ? "accumulate" : "add " + s.operand());
         }
         return sb.length() == 0 ? "none" : sb.toString();
     }

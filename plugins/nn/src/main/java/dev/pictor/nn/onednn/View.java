@@ -12,17 +12,39 @@ import java.util.Arrays;
  * View.of(new long[] {B, H, T, D}, new long[] {T * 3 * C, D, 3 * C, 1});   // queries inside [B·T, 3C]
  * }</pre>
  *
+ * A {@link #channelBlocked channel-blocked} view is oneDNN's {@code nChw16c} / {@code nChw8c}: channels in groups of
+ * {@code block}, innermost, the layout its direct convolutions run fastest on; its strides are those of the outer
+ * dimensions and say nothing to a reader outside oneDNN.
+ *
  * @param dims    sizes
  * @param strides element strides per dimension
+ * @param block   channels per block of a channel-blocked 4-d view; 0 for a strided one
  */
-public record View(long[] dims, long[] strides) {
+public record View(long[] dims, long[] strides, int block) {
     public View {
         if (dims.length != strides.length || dims.length == 0) {
             throw new IllegalArgumentException("dims " + Arrays.toString(dims) + " and strides "
                     + Arrays.toString(strides) + " must have the same, non-zero rank");
         }
+        if (block != 0 && (dims.length != 4 || (block != 8 && block != 16))) {
+            throw new IllegalArgumentException("channel blocks of 8 or 16 are for 4-d views, got " + block + " for "
+                    + Arrays.toString(dims));
+        }
         dims = dims.clone();
         strides = strides.clone();
+    }
+
+    public View(long[] dims, long[] strides) {
+        this(dims, strides, 0);
+    }
+
+    /**
+     * {@code [n, c, h, w]} stored as {@code [n][⌈c/block⌉][h][w][block]} (oneDNN's {@code nChw16c} for a block of
+     * 16), the channels padded with zeros to a whole block.
+     */
+    public static View channelBlocked(long n, long c, long h, long w, int block) {
+        long padded = (c + block - 1) / block * block;
+        return new View(new long[] {n, c, h, w}, new long[] {padded * h * w, 1, w * block, block}, block);
     }
 
     public static View of(long[] dims, long[] strides) {
@@ -47,6 +69,9 @@ public record View(long[] dims, long[] strides) {
 
     /** Elements from the first to one past the last this view touches: the buffer length it needs. */
     public long extent() {
+        if (block > 0) {
+            return dims[0] * ((dims[1] + block - 1) / block * block) * dims[2] * dims[3];
+        }
         long last = 0;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] == 0) {
@@ -69,16 +94,18 @@ public record View(long[] dims, long[] strides) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof View v && Arrays.equals(dims, v.dims) && Arrays.equals(strides, v.strides);
+        return o instanceof View v && Arrays.equals(dims, v.dims) && Arrays.equals(strides, v.strides)
+                && block == v.block;
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(dims) + Arrays.hashCode(strides);
+        return 31 * (31 * Arrays.hashCode(dims) + Arrays.hashCode(strides)) + block;
     }
 
     @Override
     public String toString() {
-        return Arrays.toString(dims) + " strides " + Arrays.toString(strides);
+        return block > 0 ? Arrays.toString(dims) + " in channel blocks of " + block
+                : Arrays.toString(dims) + " strides " + Arrays.toString(strides);
     }
 }

@@ -93,6 +93,76 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A 3×3 convolution (pad 1) with an accumulated residual and ReLU, in float64 loops: {@code relu(conv(x) + b + r)}
+     * as {@code [n, o, h, w]}.
+     */
+    private static INDArray convolutionResidualRelu(INDArray x, INDArray w, INDArray b, INDArray r) {
+        long n = x.size(0);
+        long in = x.size(1);
+        long h = x.size(2);
+        long out = w.size(0);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, n, out, h, h);
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                for (int yy = 0; yy < h; yy++) {
+                    for (int xx = 0; xx < h; xx++) {
+                        double sum = b.getDouble(o) + r.getDouble(i, o, yy, xx);
+                        for (int c = 0; c < in; c++) {
+                            for (int ky = 0; ky < 3; ky++) {
+                                for (int kx = 0; kx < 3; kx++) {
+                                    int sy = yy + ky - 1;
+                                    int sx = xx + kx - 1;
+                                    if (sy >= 0 && sy < h && sx >= 0 && sx < h) {
+                                        sum += x.getDouble(i, c, sy, sx) * w.getDouble(o, c, ky, kx);
+                                    }
+                                }
+                            }
+                        }
+                        y.putScalar(new long[] {i, o, yy, xx}, Math.max(0, sum));
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void convolutionAccumulatesOntoItsOutputInEveryActivationLayout() {
+        // 12 and 20 channels: neither a whole number of 8- or 16-channel blocks, so the padding is exercised
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 12, 5, 5);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 20, 12, 3, 3).muli(0.3);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 20);
+        INDArray r = Nd4j.randn(DataType.FLOAT, 2, 20, 5, 5);
+        INDArray expected = convolutionResidualRelu(x, w, b, r);
+        PackedWeights packed = PackedWeights.ofConvolution(w);
+        PostOps post = PostOps.none().accumulate().then(PostOps.Eltwise.RELU);
+        for (int block : new int[] {0, 8, 16}) {
+            View in = block == 0 ? channelsLast(2, 12, 5) : View.channelBlocked(2, 12, 5, 5, block);
+            View out = block == 0 ? channelsLast(2, 20, 5) : View.channelBlocked(2, 20, 5, 5, block);
+            INDArray src = Nd4j.zeros(DataType.FLOAT, in.extent());
+            INDArray dst = Nd4j.zeros(DataType.FLOAT, out.extent());
+            INDArray result = Nd4j.zeros(DataType.FLOAT, 2, 20, 5, 5);
+            try (Primitive toIn = Kernels.reorder(View.dense(2, 12, 5, 5), in);
+                    Primitive toOut = Kernels.reorder(View.dense(2, 20, 5, 5), out);
+                    Primitive conv = Kernels.convolution(in, packed, View.dense(20), out, 1, 1, post);
+                    Primitive back = Kernels.reorder(out, View.dense(2, 20, 5, 5))) {
+                toIn.bind(Args.SRC, x).bind(Args.DST, src).execute();
+                toOut.bind(Args.SRC, r).bind(Args.DST, dst).execute();   // the residual, where the result goes
+                conv.bind(Args.SRC, src).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, dst).execute();
+                back.bind(Args.SRC, dst).bind(Args.DST, result).execute();
+            }
+            Fixture.assertClose(result, expected, "convolution + residual + ReLU, channel block " + block);
+        }
+        assertThat(View.channelBlocked(2, 12, 5, 5, 16).extent()).isEqualTo(2 * 16 * 5 * 5);
+        assertThatThrownBy(() -> Kernels.reorder(View.dense(2, 12, 5, 5), View.dense(2, 12, 5, 4)))
+                .hasMessageContaining("sizes differ");
+    }
+
+    private static View channelsLast(long n, long c, long h) {
+        return View.of(new long[] {n, c, h, h}, new long[] {h * h * c, 1, h * c, c});
+    }
+
     @Test
     void layerNormSoftmaxAndAddMatchNd4j() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 6, 10).muli(3).addi(1);
