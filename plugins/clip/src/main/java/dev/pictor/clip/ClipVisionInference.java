@@ -7,17 +7,22 @@ import dev.pictor.clip.ClipConfig.VisionTransformer;
 import dev.pictor.nn.inference.Buffers;
 import dev.pictor.nn.inference.RowKernels;
 import dev.pictor.nn.inference.TransformerStack;
+import dev.pictor.nn.onednn.Args;
+import dev.pictor.nn.onednn.Kernels;
+import dev.pictor.nn.onednn.Primitive;
+import dev.pictor.nn.onednn.View;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * CLIP's ViT image tower on fused oneDNN kernels: the same parameters and results as {@link ClipModel#image} (to
  * float32 rounding). The patch embedding — a convolution whose stride is its kernel — is one matrix product over
- * the image cut into patches; the class token and positions are added in place; the layers run as one
- * {@link TransformerStack}. Buffers grow to the largest batch and are reused. Not thread-safe; close it.
+ * the image cut into patches (one strided copy); the class token and positions are added in place; the layers run
+ * as one {@link TransformerStack}. Buffers grow to the largest batch and are reused; the embedding's kernels are
+ * kept for the last few batch sizes. Not thread-safe; close it.
  *
  * <pre>{@code
  * try (ClipVisionInference vision = new ClipVisionInference(config, weights)) {
@@ -39,6 +44,7 @@ public final class ClipVisionInference implements AutoCloseable {
     private final TransformerStack layers;
     private final RowKernels.Norm postNorm;
     private final RowKernels.Linear projection;
+    private final Map<Integer, Embedding> embeddings = new LinkedHashMap<>(8, 0.75f, true);
     private INDArray patchBuffer;
     private INDArray embeddedBuffer;
     private INDArray sequenceBuffer;
@@ -83,17 +89,23 @@ public final class ClipVisionInference implements AutoCloseable {
         patchBuffer = Buffers.grow(patchBuffer, batch * patches * 3 * p * p);
         embeddedBuffer = Buffers.grow(embeddedBuffer, batch * patches * w);
         sequenceBuffer = Buffers.grow(sequenceBuffer, batch * seq * w);
-        // [B, 3, g, p, g, p] → [B, g, g, 3, p, p]: each row one patch in the convolution weight's (c, y, x) order
-        INDArray cut = Buffers.prefix(patchBuffer, batch, g, g, 3, p, p);
-        cut.assign(pixels.castTo(DataType.FLOAT).reshape('c', batch, 3, g, p, g, p).permute(0, 2, 4, 1, 3, 5));
+        Embedding e = embeddings.get(batch);
+        if (e == null) {
+            e = new Embedding(batch);
+            embeddings.put(batch, e);
+            if (embeddings.size() > ClipResNetInference.PLANS) {
+                embeddings.remove(embeddings.keySet().iterator().next()).close();
+            }
+        }
+        INDArray image = pixels.dataType() == DataType.FLOAT && Kernels.isWhole(pixels) ? pixels
+                : pixels.castTo(DataType.FLOAT).dup('c');
+        e.cut.bind(Args.SRC, image).bind(Args.DST, patchBuffer).execute();
         INDArray embedded = Buffers.prefix(embeddedBuffer, batch * patches, w);
-        patchEmbedding.apply(cut.reshape('c', batch * patches, 3L * p * p), embedded);
+        patchEmbedding.apply(Buffers.prefix(patchBuffer, batch * patches, 3L * p * p), embedded);
         INDArray x = Buffers.prefix(sequenceBuffer, batch, seq, w);
-        x.get(NDArrayIndex.all(), NDArrayIndex.interval(1, seq), NDArrayIndex.all())
-                .assign(embedded.reshape('c', batch, patches, w));
+        e.place.bind(Args.SRC, embedded).bind(Args.DST, x, w).execute();
         x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(0);
-        // the class token and positions, broadcast over the batch without materialising [B, seq, w]
-        Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(x, start, x, 1, 2));
+        e.start.bind(Args.SRC, x).bind(Args.SRC_1, start).bind(Args.DST, x).execute();
         preNorm.apply(x.reshape('c', batch * seq, w));
         INDArray tokens = layers.run(x, null, false);
         INDArray pooled = tokens.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
@@ -101,8 +113,42 @@ public final class ClipVisionInference implements AutoCloseable {
         return new Result(tokens, pooled, projection.apply(pooled));
     }
 
+    /**
+     * oneDNN kernels that embed one batch size's patches: the cut of {@code [B, 3, g·p, g·p]} images into rows
+     * {@code [B·g², 3·p·p]} (each a patch in the convolution weight's (c, y, x) order: one strided copy), the move of
+     * the embedded patches to rows 1… of the sequence, and the add of the class token and positions.
+     */
+    private final class Embedding implements AutoCloseable {
+        final Primitive cut;
+        final Primitive place;
+        final Primitive start;
+
+        Embedding(int batch) {
+            long g = vit.grid();
+            long p = vit.patchSize();
+            long r = g * p;
+            long w = vit.width();
+            long seq = g * g + 1;
+            // element (b, gy, gx, c, py, px) of the image sits at b·3r² + c·r² + (gy·p + py)·r + gx·p + px
+            cut = Kernels.reorder(View.of(new long[] {batch, g, g, 3, p, p},
+                    new long[] {3 * r * r, p * r, p, r * r, r, 1}), View.dense(batch, g, g, 3, p, p));
+            place = Kernels.reorder(View.dense(batch, g * g, w), View.of(new long[] {batch, g * g, w},
+                    new long[] {seq * w, w, 1}));
+            start = Kernels.add(View.dense(batch, seq, w), View.dense(1, seq, w), View.dense(batch, seq, w));
+        }
+
+        @Override
+        public void close() {
+            cut.close();
+            place.close();
+            start.close();
+        }
+    }
+
     @Override
     public void close() {
+        embeddings.values().forEach(Embedding::close);
+        embeddings.clear();
         patchEmbedding.close();
         preNorm.close();
         layers.close();
