@@ -67,13 +67,17 @@ public final class ClipResNetInference implements AutoCloseable {
     private static final String POOL = "attnpool";
 
     public ClipResNetInference(ClipConfig config, Map<String, INDArray> params) {
-        // Measured on RN50 (BENCHMARKS.md): with AVX-512, oneDNN's brgemm convolutions on channels-last maps are the
-        // fastest, 10% ahead of its direct kernels on 16-channel blocks; below AVX-512 there are no brgemm kernels
-        // and 8-channel blocks are 8% ahead of channels-last.
-        this(config, params, OneDnn.hasAvx512() ? 0 : 8);
+        // Measured on RN50 (BENCHMARKS.md): with AVX-512, 16-channel blocks with Winograd 3×3 convolutions are 9%
+        // (batch 1) to 27% (batch 32) ahead of oneDNN's brgemm kernels on channels-last maps, themselves ahead of
+        // its direct kernels on blocks; below AVX-512 there is neither, and 8-channel blocks are 8% ahead of
+        // channels-last.
+        this(config, params, OneDnn.hasAvx512() ? 16 : 8);
     }
 
-    /** @param block 0 for channels-last activations, else channels per block (8 or 16) */
+    /**
+     * @param block 0 for channels-last activations, else channels per block: 8, or 16 (3×3 convolutions by
+     *              Winograd's method where oneDNN has a kernel for them)
+     */
     ClipResNetInference(ClipConfig config, Map<String, INDArray> params, int block) {
         this.block = block;
         if (!(config.vision() instanceof ModifiedResNet r)) {
@@ -259,8 +263,8 @@ public final class ClipResNetInference implements AutoCloseable {
         }
 
         private Primitive conv(int n, Conv k, long inC, long h, long oh, PostOps post) {
-            return Kernels.convolution(act(n, inC, h), k.weight(), View.dense(k.out()),
-                    act(n, k.out(), oh), k.stride(), k.padding(), post);
+            return Kernels.convolution(act(n, inC, h), k.weight(), View.dense(k.out()), act(n, k.out(), oh),
+                    k.stride(), k.padding(), post, block == 16);
         }
 
         private void add(String name, Primitive p, Conv conv, int src, int dst) {

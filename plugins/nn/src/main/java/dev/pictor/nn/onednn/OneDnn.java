@@ -178,7 +178,15 @@ public final class OneDnn {
                 case 5 -> "runtime error";
                 default -> "status " + status;
             };
-            throw new IllegalStateException("oneDNN " + what + " failed: " + name);
+            String message = "oneDNN " + what + " failed: " + name;
+            throw status == 3 ? new Unimplemented(message) : new IllegalStateException(message);
+        }
+    }
+
+    /** oneDNN has no kernel for these shapes, layouts or attributes (on this CPU): a caller may try another form. */
+    public static final class Unimplemented extends IllegalStateException {
+        Unimplemented(String message) {
+            super(message);
         }
     }
 }

@@ -159,6 +159,32 @@ class KernelsTest {
                 .hasMessageContaining("sizes differ");
     }
 
+    @Test
+    void winogradConvolutionMatchesTheDirectOneOrFallsBackToIt() {
+        // 32 channels in 16-channel blocks, 3×3, stride 1: a shape oneDNN's Winograd kernels take on AVX-512 (below
+        // it the same call builds the direct kernel)
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 32, 14, 14);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 32, 32, 3, 3).muli(0.1);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 32);
+        INDArray r = Nd4j.randn(DataType.FLOAT, 2, 32, 14, 14);
+        INDArray expected = convolutionResidualRelu(x, w, b, r);
+        PackedWeights packed = PackedWeights.ofConvolution(w);
+        View blocked = View.channelBlocked(2, 32, 14, 14, 16);
+        INDArray src = Nd4j.zeros(DataType.FLOAT, blocked.extent());
+        INDArray dst = Nd4j.zeros(DataType.FLOAT, blocked.extent());
+        INDArray result = Nd4j.zeros(DataType.FLOAT, 2, 32, 14, 14);
+        try (Primitive toBlocks = Kernels.reorder(View.dense(2, 32, 14, 14), blocked);
+                Primitive conv = Kernels.convolution(blocked, packed, View.dense(32), blocked, 1, 1,
+                        PostOps.none().accumulate().then(PostOps.Eltwise.RELU), true);
+                Primitive back = Kernels.reorder(blocked, View.dense(2, 32, 14, 14))) {
+            toBlocks.bind(Args.SRC, x).bind(Args.DST, src).execute();
+            toBlocks.bind(Args.SRC, r).bind(Args.DST, dst).execute();
+            conv.bind(Args.SRC, src).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, dst).execute();
+            back.bind(Args.SRC, dst).bind(Args.DST, result).execute();
+        }
+        Fixture.assertClose(result, expected, "Winograd convolution + residual + ReLU");
+    }
+
     private static View channelsLast(long n, long c, long h) {
         return View.of(new long[] {n, c, h, h}, new long[] {h * h * c, 1, h * c, c});
     }

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Parity fixtures for the latent-diffusion plugin, computed by CompVis's own model code.
+
+The upstream code is not part of this repository: pass the root of a checkout of CompVis/stable-diffusion (the
+folder holding ldm/). Its modules import einops, pytorch_lightning and PIL, which Debian's PyTorch lacks: this
+script registers a small stand-in for einops.rearrange/repeat (the patterns ldm uses) and a stub of ldm.util (the two
+helpers the model modules take from it) before importing them. Run with Debian's PyTorch:
+
+    git -C <clone of CompVis/stable-diffusion> archive HEAD ldm | tar -x -C /tmp/sd
+    /usr/bin/python3 plugins/ldm/src/test/python/make_ldm_fixtures.py /tmp/sd
+
+It writes into plugins/ldm/src/test/resources/fixtures/:
+
+  ldm_autoencoder.safetensors — a small AutoencoderKL (ddconfig: ch 32, ch_mult (1, 2), one res block per level,
+    attention at 8×8, 16×16×3 images, z_channels 4, embed_dim 4), composed as ldm/models/autoencoder.py's
+    AutoencoderKL does (encoder → quant_conv → DiagonalGaussianDistribution; post_quant_conv → decoder; that class
+    itself needs pytorch_lightning):
+    param.<name>             the state dict (upstream names: encoder.*, decoder.*, quant_conv.*, post_quant_conv.*),
+                             float32 values, every parameter perturbed off its initial value
+    input.image              [N, 3, 16, 16]
+    input.noise              [N, 4, 8, 8]: the sample of the posterior is mean + std · noise
+    input.latent             [N, 4, 8, 8]: decoded on its own
+    output.moments           quant_conv's output [N, 8, 8, 8]: mean and log-variance (before the clamp)
+    output.kl                posterior.kl() [N]
+    output.decoded           decode(input.latent)
+    output.reconstruction    decode(mean + std · input.noise)
+    loss_weight.*            R_moments, R_decoded, R_reconstruction
+    output.loss              Σ moments·R_m + Σ decoded·R_d + Σ reconstruction·R_r + Σ kl
+    grad.param.<name>        d loss / d parameter
+  Everything in float64 from float32 values.
+
+  keys_sd_v1_autoencoder.json — {name: shape} of Stable Diffusion v1's first stage (v1-inference.yaml's ddconfig,
+  embed_dim 4), as the upstream modules build it; in an SD 1.x checkpoint these keys sit under first_stage_model.
+"""
+import json
+import os
+import re
+import sys
+import types
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../../scripts/python"))
+from pictor_fixtures import write_safetensors  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "fixtures")
+
+
+# ---- stand-ins for what Debian's PyTorch lacks -------------------------------------------------------------
+
+def _groups(side):
+    """'b (h w) c' → [['b'], ['h', 'w'], ['c']]; '()' is an empty group, '...' one opaque group."""
+    out, i = [], 0
+    tokens = re.findall(r"\(|\)|\.\.\.|\w+", side)
+    while i < len(tokens):
+        if tokens[i] == "(":
+            j = tokens.index(")", i)
+            out.append(tokens[i + 1:j])
+            i = j + 1
+        else:
+            out.append([tokens[i]])
+            i += 1
+    return out
+
+
+def rearrange(t, pattern, **sizes):
+    """einops.rearrange for the patterns ldm uses: split the input's groups, permute, merge the output's."""
+    left, right = (_groups(s) for s in pattern.split("->"))
+    known = dict(sizes)
+    if any(g == ["..."] for g in left):
+        # 'b ... -> b (...)': everything after the named axes, flattened
+        return t.reshape(t.shape[0], -1)
+    axes = []
+    for dim, group in zip(t.shape, left):
+        unknown = [a for a in group if a not in known]
+        rest = 1
+        for a in group:
+            if a in known:
+                rest *= known[a]
+        if unknown:
+            known[unknown[0]] = dim // rest
+        axes.extend(group)
+    t = t.reshape([known[a] for a in axes])
+    order = [a for g in right for a in g]
+    t = t.permute([axes.index(a) for a in order])
+    shape = []
+    for g in right:
+        size = 1
+        for a in g:
+            size *= known[a]
+        shape.append(size)
+    return t.reshape(shape)
+
+
+def repeat(t, pattern, **sizes):
+    """einops.repeat for 'b j -> (b h) () j' (masks per head)."""
+    if pattern.replace(" ", "") != "bj->(bh)()j":
+        raise NotImplementedError(pattern)
+    h = sizes["h"]
+    return t[:, None, None, :].expand(t.shape[0], h, 1, t.shape[1]).reshape(t.shape[0] * h, 1, t.shape[1])
+
+
+def install_stand_ins():
+    einops = types.ModuleType("einops")
+    einops.rearrange = rearrange
+    einops.repeat = repeat
+    sys.modules["einops"] = einops
+    util = types.ModuleType("ldm.util")
+
+    def instantiate_from_config(config):
+        raise NotImplementedError("not needed by the fixtures")
+
+    util.instantiate_from_config = instantiate_from_config
+    util.exists = lambda x: x is not None
+    util.default = lambda val, d: val if val is not None else (d() if callable(d) else d)
+    sys.modules["ldm.util"] = util
+
+
+# ---- fixtures ------------------------------------------------------------------------------------------------
+
+def perturb(model):
+    """Moves every parameter off its initial value (zero-initialised convs included), rounded to float32 values."""
+    with torch.no_grad():
+        for _, t in model.state_dict().items():
+            if not t.is_floating_point():
+                continue
+            spread = t.std().item() if t.numel() > 1 and t.std().item() > 0 else 0.1
+            t.add_(0.3 * spread * torch.randn_like(t))
+            t.copy_(t.float().double())
+
+
+def f32(*shape):
+    return torch.randn(*shape).float().double()
+
+
+class AutoencoderKL(torch.nn.Module):
+    """ldm.models.autoencoder.AutoencoderKL's modules and encode/decode, without pytorch_lightning."""
+
+    def __init__(self, model, distributions, ddconfig, embed_dim):
+        super().__init__()
+        self.encoder = model.Encoder(**ddconfig)
+        self.decoder = model.Decoder(**ddconfig)
+        self.quant_conv = torch.nn.Conv2d(2 * ddconfig["z_channels"], 2 * embed_dim, 1)
+        self.post_quant_conv = torch.nn.Conv2d(embed_dim, ddconfig["z_channels"], 1)
+        self.distributions = distributions
+
+    def encode(self, x):
+        moments = self.quant_conv(self.encoder(x))
+        return moments, self.distributions.DiagonalGaussianDistribution(moments)
+
+    def decode(self, z):
+        return self.decoder(self.post_quant_conv(z))
+
+
+def autoencoder(model, distributions):
+    ddconfig = dict(double_z=True, z_channels=4, resolution=16, in_channels=3, out_ch=3, ch=32, ch_mult=(1, 2),
+                    num_res_blocks=1, attn_resolutions=[8], dropout=0.0)
+    ae = AutoencoderKL(model, distributions, ddconfig, embed_dim=4).double().eval()
+    perturb(ae)
+    n = 2
+    image, noise, latent = f32(n, 3, 16, 16), f32(n, 4, 8, 8), f32(n, 4, 8, 8)
+    moments, posterior = ae.encode(image)
+    kl = posterior.kl()
+    decoded = ae.decode(latent)
+    reconstruction = ae.decode(posterior.mean + posterior.std * noise)
+    r_m, r_d, r_r = f32(*moments.shape), f32(*decoded.shape), f32(*reconstruction.shape)
+    loss = (moments * r_m).sum() + (decoded * r_d).sum() + (reconstruction * r_r).sum() + kl.sum()
+    loss.backward()
+    tensors = {"param." + k: v for k, v in ae.state_dict().items()}
+    tensors.update({"grad.param." + k: p.grad for k, p in ae.named_parameters()})
+    tensors.update({"input.image": image, "input.noise": noise, "input.latent": latent,
+                    "output.moments": moments, "output.kl": kl, "output.decoded": decoded,
+                    "output.reconstruction": reconstruction, "loss_weight.moments": r_m,
+                    "loss_weight.decoded": r_d, "loss_weight.reconstruction": r_r, "output.loss": loss.reshape(1)})
+    write_safetensors(os.path.join(OUT, "ldm_autoencoder.safetensors"), tensors, "make_ldm_fixtures.py")
+    print(f"ldm_autoencoder: {sum(p.numel() for p in ae.parameters())} parameters, loss {loss.item():.6f}")
+
+
+def keys(name, module):
+    listing = {k: list(v.shape) for k, v in module.state_dict().items()}
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        f.write("{\n" + ",\n".join(json.dumps(k) + ": " + json.dumps(v) for k, v in listing.items()) + "\n}\n")
+    print(f"{name}: {len(listing)} keys")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_ldm_fixtures.py <root of a CompVis/stable-diffusion checkout (holding ldm/)>")
+    sys.path.insert(0, sys.argv[1])
+    install_stand_ins()
+    import ldm.modules.diffusionmodules.model as model  # noqa: E402
+    import ldm.modules.distributions.distributions as distributions  # noqa: E402
+    model.print = lambda *a, **k: None   # make_attn and Decoder print as they build
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(20261201)
+    autoencoder(model, distributions)
+    # Stable Diffusion v1's first stage (configs/stable-diffusion/v1-inference.yaml)
+    sd_v1 = dict(double_z=True, z_channels=4, resolution=256, in_channels=3, out_ch=3, ch=128, ch_mult=(1, 2, 4, 4),
+                 num_res_blocks=2, attn_resolutions=[], dropout=0.0)
+    keys("keys_sd_v1_autoencoder", AutoencoderKL(model, distributions, sd_v1, embed_dim=4))
+
+
+if __name__ == "__main__":
+    main()
