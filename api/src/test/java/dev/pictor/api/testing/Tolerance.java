@@ -63,4 +63,18 @@ public final class Tolerance {
                 + ", scale " + scale + ")").isLessThanOrEqualTo(1.0);
         return ratio;
     }
+
+    /**
+     * A float32 engine's result against a float64 reference: the worst difference within {@code 1e-4 ·
+     * max(‖expected‖∞, 1)}, the bound the inference engines are held to (float32 rounding through a deep network).
+     */
+    public static void assertClose32(INDArray actual, INDArray expected, String what) {
+        assertThat(actual.shape()).as(what + " shape").containsExactly(expected.shape());
+        INDArray a = actual.castTo(DataType.DOUBLE);
+        INDArray b = expected.castTo(DataType.DOUBLE);
+        double norm = Transforms.abs(b).maxNumber().doubleValue();
+        double worst = Transforms.abs(a.sub(b)).maxNumber().doubleValue();
+        assertThat(worst).as(what + ": worst difference against values up to " + norm)
+                .isLessThanOrEqualTo(1e-4 * Math.max(norm, 1));
+    }
 }

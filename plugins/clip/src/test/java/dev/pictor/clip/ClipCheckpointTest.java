@@ -3,12 +3,10 @@ package dev.pictor.clip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pictor.api.BadInputException;
+import dev.pictor.api.testing.Fixtures;
 import dev.pictor.nn.Graph;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,18 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class ClipCheckpointTest {
 
     static Map<String, long[]> listing(String name) throws IOException {
-        try (InputStream in = ClipCheckpointTest.class.getResourceAsStream("/fixtures/" + name + ".json")) {
-            JsonNode root = new ObjectMapper().readTree(in);
-            Map<String, long[]> out = new LinkedHashMap<>();
-            root.fields().forEachRemaining(e -> {
-                long[] shape = new long[e.getValue().size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = e.getValue().get(i).asLong();
-                }
-                out.put(e.getKey(), shape);
-            });
-            return out;
-        }
+        return Fixtures.shapes(ClipCheckpointTest.class, name);
     }
 
     /** The names and shapes ClipModel builds for a config (parameters and buffers). */

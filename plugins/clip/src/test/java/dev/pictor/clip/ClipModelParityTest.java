@@ -2,12 +2,10 @@ package dev.pictor.clip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.pictor.api.testing.Fixtures;
 import dev.pictor.api.testing.Tolerance;
-import dev.pictor.api.weights.Safetensors;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.layers.Activation;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,23 +29,11 @@ class ClipModelParityTest {
             Activation.QUICK_GELU, 1e-5);
 
     static Map<String, INDArray> fixture(String name) {
-        try {
-            return Safetensors.read(Path.of(ClipModelParityTest.class.getResource("/fixtures/" + name
-                    + ".safetensors").toURI()));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.tensors(ClipModelParityTest.class, name);
     }
 
-    /** Entries under {@code prefix}, with it removed. */
     static Map<String, INDArray> under(Map<String, INDArray> all, String prefix) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
+        return Fixtures.under(all, prefix);
     }
 
     static ClipConfig config(String name) {
@@ -113,18 +99,7 @@ class ClipModelParityTest {
     }
 
     static void assertClose32(INDArray actual, INDArray expected, String what) {
-        double worst = 0;
-        double[] a = actual.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-        double[] e = expected.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-        double norm = 0;
-        for (double x : e) {
-            norm = Math.max(norm, Math.abs(x));
-        }
-        for (int i = 0; i < a.length; i++) {
-            worst = Math.max(worst, Math.abs(a[i] - e[i]));
-        }
-        org.junit.jupiter.api.Assertions.assertTrue(worst <= 1e-4 * Math.max(norm, 1), what + ": worst difference "
-                + worst + " against values up to " + norm);
+        Tolerance.assertClose32(actual, expected, what);
     }
 
     static List<String> names(Map<String, ?> m) {
