@@ -2,9 +2,9 @@
 """Parity fixtures for the latent-diffusion plugin, computed by CompVis's own model code.
 
 The upstream code is not part of this repository: pass the root of a checkout of CompVis/stable-diffusion (the
-folder holding ldm/). Its modules import einops, pytorch_lightning and PIL, which Debian's PyTorch lacks: this
-script registers a small stand-in for einops.rearrange/repeat (the patterns ldm uses) and a stub of ldm.util (the two
-helpers the model modules take from it) before importing them. Run with Debian's PyTorch:
+folder holding ldm/). Its modules import einops, omegaconf, pytorch_lightning and PIL, which Debian's PyTorch
+lacks: this script registers a small stand-in for einops.rearrange/repeat (the patterns ldm uses), omegaconf's
+ListConfig type and a stub of ldm.util (the helpers the model modules take from it) before importing them. Run with Debian's PyTorch:
 
     git -C <clone of CompVis/stable-diffusion> archive HEAD ldm | tar -x -C /tmp/sd
     /usr/bin/python3 plugins/ldm/src/test/python/make_ldm_fixtures.py /tmp/sd
@@ -29,8 +29,24 @@ It writes into plugins/ldm/src/test/resources/fixtures/:
     grad.param.<name>        d loss / d parameter
   Everything in float64 from float32 values.
 
-  keys_sd_v1_autoencoder.json — {name: shape} of Stable Diffusion v1's first stage (v1-inference.yaml's ddconfig,
-  embed_dim 4), as the upstream modules build it; in an SD 1.x checkpoint these keys sit under first_stage_model.
+  ldm_unet.safetensors — a small UNetModel with spatial transformers (openaimodel.py + attention.py: in/out 4
+    channels, model_channels 32, channel_mult (1, 2), one res block per level, attention at 1× and 2×
+    downsampling, 2 heads, transformer depth 1, context_dim 24, legacy False: Stable Diffusion 1.x's structure,
+    smaller):
+    param.<name>             the state dict (upstream names: time_embed.*, input_blocks.*, middle_block.*,
+                             output_blocks.*, out.*), every parameter perturbed off its initial value (the
+                             zero-initialised output convolutions included)
+    input.x [N, 4, 8, 8], input.timesteps [N] (int64), input.context [N, 5, 24]
+    output.eps               forward(x, timesteps, context)
+    loss_weight.eps, output.loss = Σ eps·R
+    grad.param.<name>, grad.input.x, grad.input.context
+  Float64 throughout; upstream computes three things in float32 whatever the model's type (timestep_embedding's
+  frequencies, GroupNorm32, the cast of x to self.dtype): the script makes them compute in the model's type, which
+  is exactly upstream's float32 behaviour carried out in float64.
+
+  keys_sd_v1_autoencoder.json, keys_sd_v1_unet.json — {name: shape} of Stable Diffusion v1's first stage
+  (v1-inference.yaml's ddconfig, embed_dim 4) and UNet (its unet_config), as the upstream modules build them; in an
+  SD 1.x checkpoint these keys sit under first_stage_model. and model.diffusion_model.
 """
 import json
 import os
@@ -114,6 +130,13 @@ def install_stand_ins():
     util.exists = lambda x: x is not None
     util.default = lambda val, d: val if val is not None else (d() if callable(d) else d)
     sys.modules["ldm.util"] = util
+    # UNetModel checks whether context_dim is an omegaconf ListConfig
+    omegaconf = types.ModuleType("omegaconf")
+    listconfig = types.ModuleType("omegaconf.listconfig")
+    listconfig.ListConfig = type("ListConfig", (list,), {})
+    omegaconf.listconfig = listconfig
+    sys.modules["omegaconf"] = omegaconf
+    sys.modules["omegaconf.listconfig"] = listconfig
 
 
 # ---- fixtures ------------------------------------------------------------------------------------------------
@@ -176,6 +199,46 @@ def autoencoder(model, distributions):
     print(f"ldm_autoencoder: {sum(p.numel() for p in ae.parameters())} parameters, loss {loss.item():.6f}")
 
 
+def unet(openaimodel, util):
+    torch.manual_seed(20261202)
+    model = openaimodel.UNetModel(image_size=8, in_channels=4, out_channels=4, model_channels=32, num_res_blocks=1,
+                                  attention_resolutions=[1, 2], channel_mult=(1, 2), num_heads=2,
+                                  use_spatial_transformer=True, transformer_depth=1, context_dim=24, legacy=False)
+    model = model.double().eval()
+    model.dtype = torch.float64
+    for m in model.modules():
+        if hasattr(m, "checkpoint"):
+            m.checkpoint = False   # BasicTransformerBlock's gradient checkpointing: same maths, plain autograd
+    perturb(model)
+    n = 2
+    x = f32(n, 4, 8, 8).requires_grad_()
+    timesteps = torch.tensor([3, 781], dtype=torch.int64)
+    context = f32(n, 5, 24).requires_grad_()
+    eps = model(x, timesteps=timesteps, context=context)
+    r = f32(*eps.shape)
+    loss = (eps * r).sum()
+    loss.backward()
+    tensors = {"param." + k: v for k, v in model.state_dict().items()}
+    tensors.update({"grad.param." + k: p.grad for k, p in model.named_parameters()})
+    tensors.update({"input.x": x, "input.timesteps": timesteps, "input.context": context, "output.eps": eps,
+                    "loss_weight.eps": r, "output.loss": loss.reshape(1), "grad.input.x": x.grad,
+                    "grad.input.context": context.grad})
+    write_safetensors(os.path.join(OUT, "ldm_unet.safetensors"), tensors, "make_ldm_fixtures.py")
+    print(f"ldm_unet: {sum(p.numel() for p in model.parameters())} parameters, loss {loss.item():.6f}")
+
+
+def float64_timestep_embedding(timesteps, dim, max_period=10000, repeat_only=False):
+    """util.timestep_embedding's formula (cosines first, frequencies exp(−ln(max_period)·i/half)) in float64."""
+    import math
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(start=0, end=half, dtype=torch.float64) / half)
+    args = timesteps[:, None].double() * freqs[None]
+    embedding = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+    if dim % 2:
+        embedding = torch.cat([embedding, torch.zeros_like(embedding[:, :1])], dim=-1)
+    return embedding
+
+
 def keys(name, module):
     listing = {k: list(v.shape) for k, v in module.state_dict().items()}
     with open(os.path.join(OUT, name + ".json"), "w") as f:
@@ -198,6 +261,18 @@ def main():
     sd_v1 = dict(double_z=True, z_channels=4, resolution=256, in_channels=3, out_ch=3, ch=128, ch_mult=(1, 2, 4, 4),
                  num_res_blocks=2, attn_resolutions=[], dropout=0.0)
     keys("keys_sd_v1_autoencoder", AutoencoderKL(model, distributions, sd_v1, embed_dim=4))
+
+    import ldm.modules.diffusionmodules.util as util  # noqa: E402
+    import ldm.modules.diffusionmodules.openaimodel as openaimodel  # noqa: E402
+    util.GroupNorm32.forward = torch.nn.GroupNorm.forward
+    openaimodel.timestep_embedding = float64_timestep_embedding
+    unet(openaimodel, util)
+    # Stable Diffusion v1's UNet (v1-inference.yaml's unet_config): 860 M parameters, ~15 s and 3.5 GB to build
+    sd_unet = openaimodel.UNetModel(image_size=32, in_channels=4, out_channels=4, model_channels=320,
+                                    attention_resolutions=[4, 2, 1], num_res_blocks=2, channel_mult=(1, 2, 4, 4),
+                                    num_heads=8, use_spatial_transformer=True, transformer_depth=1, context_dim=768,
+                                    use_checkpoint=True, legacy=False)
+    keys("keys_sd_v1_unet", sd_unet)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
 package dev.pictor.ldm;
 
+import static dev.pictor.ldm.ConfigJson.integer;
+import static dev.pictor.ldm.ConfigJson.integers;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pictor.api.BadInputException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -82,15 +82,9 @@ public record AutoencoderConfig(int ch, List<Integer> chMult, int numResBlocks, 
         return 1 << (levels() - 1);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Reads {@code config.json}: {@code {"type": "kl-autoencoder", "embed_dim", "scale_factor", "ddconfig": {…}}}. */
     public static AutoencoderConfig read(Path path) {
-        try {
-            return parse(JSON.readTree(Files.readString(path)), path.toString());
-        } catch (IOException e) {
-            throw new BadInputException("cannot read the autoencoder config " + path + ": " + e.getMessage());
-        }
+        return ConfigJson.read(path, "autoencoder", AutoencoderConfig::parse);
     }
 
     /** Parses the JSON form; {@code where} names the source in errors. */
@@ -111,7 +105,7 @@ public record AutoencoderConfig(int ch, List<Integer> chMult, int numResBlocks, 
 
     /** The JSON form {@link #parse} reads. */
     public ObjectNode toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.JSON.createObjectNode();
         root.put("type", "kl-autoencoder").put("embed_dim", embedDim).put("scale_factor", scaleFactor);
         ObjectNode dd = root.putObject("ddconfig");
         dd.put("double_z", true).put("z_channels", zChannels).put("resolution", resolution)
@@ -125,24 +119,6 @@ public record AutoencoderConfig(int ch, List<Integer> chMult, int numResBlocks, 
 
     /** Writes {@link #toJson} to {@code path}. */
     public void write(Path path) throws IOException {
-        Files.writeString(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
-    }
-
-    private static int integer(JsonNode node, String field, String where) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.canConvertToInt()) {
-            throw new BadInputException(where + ": \"" + field + "\" must be an integer");
-        }
-        return v.asInt();
-    }
-
-    private static List<Integer> integers(JsonNode node, String field, String where) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isArray()) {
-            throw new BadInputException(where + ": \"" + field + "\" must be a list of integers");
-        }
-        List<Integer> out = new ArrayList<>();
-        v.forEach(e -> out.add(e.asInt()));
-        return out;
+        ConfigJson.write(path, toJson());
     }
 }

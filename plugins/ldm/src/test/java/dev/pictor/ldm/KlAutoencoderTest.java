@@ -79,8 +79,10 @@ class KlAutoencoderTest {
         Map<String, INDArray> in = Map.of("image", toLayout(f.get("input.image"), nhwc), "latent",
                 toLayout(f.get("input.latent"), nhwc));
         Map<String, INDArray> out = g.output(in, moments, decoded);
-        Tolerance.assertClose32(fromLayout(out.get(moments.name()), nhwc), f.get("output.moments"), layout + " moments");
-        Tolerance.assertClose32(fromLayout(out.get(decoded.name()), nhwc), f.get("output.decoded"), layout + " decoded");
+        Tolerance.assertClose32(fromLayout(out.get(moments.name()), nhwc), f.get("output.moments"),
+                layout + " moments");
+        Tolerance.assertClose32(fromLayout(out.get(decoded.name()), nhwc), f.get("output.decoded"),
+                layout + " decoded");
     }
 
     @Test

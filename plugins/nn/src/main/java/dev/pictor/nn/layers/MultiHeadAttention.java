@@ -51,13 +51,28 @@ public record MultiHeadAttention(long dim, int heads, long contextDim, long outp
      * @param causal  whether position t may only attend to positions ≤ t
      */
     public SDVariable apply(Graph g, String prefix, SDVariable x, SDVariable context, SDVariable mask, boolean causal) {
-        var sd = g.sameDiff();
         SDVariable kv = context == null ? x : context;
         long kvDim = context == null ? dim : contextDim;
-        long headDim = dim / heads;
-        SDVariable q = split(g, new Linear(dim, dim, true).apply(g, Graph.join(prefix, names.query()), x), x);
-        SDVariable k = split(g, new Linear(kvDim, dim, true).apply(g, Graph.join(prefix, names.key()), kv), kv);
-        SDVariable v = split(g, new Linear(kvDim, dim, true).apply(g, Graph.join(prefix, names.value()), kv), kv);
+        SDVariable q = new Linear(dim, dim, true).apply(g, Graph.join(prefix, names.query()), x);
+        SDVariable k = new Linear(kvDim, dim, true).apply(g, Graph.join(prefix, names.key()), kv);
+        SDVariable v = new Linear(kvDim, dim, true).apply(g, Graph.join(prefix, names.value()), kv);
+        SDVariable merged = attend(g, q, k, v, heads, dim, x, kv, mask, causal);
+        return new Linear(dim, outputDim, true).apply(g, Graph.join(prefix, names.output()), merged);
+    }
+
+    /**
+     * The attention itself, between projections: {@code q [N, T, H·d]}, {@code k, v [N, S, H·d]} split into
+     * {@code heads} heads ({@code inner} = H·d), {@code softmax(q kᵀ/√d + masks) v}, the heads merged back to
+     * {@code [N, T, H·d]}.
+     * {@code x} and {@code kv} give the sequences' leading dimensions at run time.
+     */
+    static SDVariable attend(Graph g, SDVariable q, SDVariable k, SDVariable v, int heads, long inner, SDVariable x,
+            SDVariable kv, SDVariable mask, boolean causal) {
+        var sd = g.sameDiff();
+        long headDim = inner / heads;
+        q = split(g, q, x, heads, headDim);
+        k = split(g, k, kv, heads, headDim);
+        v = split(g, v, kv, heads, headDim);
         SDVariable scores = sd.mmul(q, k, false, true, false).mul(1 / Math.sqrt(headDim));
         if (mask != null) {
             SDVariable keep = sd.expandDims(sd.expandDims(mask.castTo(g.dtype()), 1), 1);
@@ -76,13 +91,13 @@ public record MultiHeadAttention(long dim, int heads, long contextDim, long outp
             SDVariable keep = sd.lte(cols, rows).castTo(g.dtype());
             scores = scores.add(keep.rsub(1.0).mul(MASKED));
         }
-        SDVariable heads = sd.mmul(sd.nn().softmax(scores, -1), v);
-        SDVariable merged = g.reshapeLike(sd.permute(heads, 0, 2, 1, 3), x, 1, dim);
-        return new Linear(dim, outputDim, true).apply(g, Graph.join(prefix, names.output()), merged);
+        SDVariable attended = sd.mmul(sd.nn().softmax(scores, -1), v);
+        return g.reshapeLike(sd.permute(attended, 0, 2, 1, 3), x, 1, inner);
     }
 
-    /** {@code [N, L, dim]} → {@code [N, heads, L, dim/heads]}. */
-    private SDVariable split(Graph g, SDVariable y, SDVariable like) {
-        return g.sameDiff().permute(g.reshapeLike(y, like, 1, heads, dim / heads), 0, 2, 1, 3);
+
+    /** {@code [N, L, H·d]} → {@code [N, H, L, d]}. */
+    private static SDVariable split(Graph g, SDVariable y, SDVariable like, int heads, long headDim) {
+        return g.sameDiff().permute(g.reshapeLike(y, like, 1, heads, headDim), 0, 2, 1, 3);
     }
 }

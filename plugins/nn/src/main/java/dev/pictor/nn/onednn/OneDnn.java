@@ -164,6 +164,8 @@ public final class OneDnn {
             case 0x27 -> "avx512_core";
             case 0x67 -> "avx512_core_vnni";
             case 0xe7 -> "avx512_core_bf16";
+            case 0x3e7 -> "avx512_core_amx";   // Sapphire Rapids: float32 kernels are avx512_core's
+            case 0x407 -> "avx2_vnni";
             default -> "0x" + Integer.toHexString(isa);
         };
     }
