@@ -88,7 +88,7 @@ class KlAutoencoderTest {
     @Test
     void stableDiffusionV1FirstStageKeysAreTheModelsKeyForKey() {
         Map<String, long[]> upstream = Fixtures.shapes(KlAutoencoderTest.class, "keys_sd_v1_autoencoder");
-        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+        Graph g = Graph.describing(DataType.FLOAT, Graph.Mode.INFER);
         KlAutoencoder ae = new KlAutoencoder(AutoencoderConfig.SD_V1);
         ae.decode(g, KlAutoencoder.posterior(g, ae.encode(g, g.input("image", -1, 3, 256, 256))).mean());
         Graph.checkState(g.shapes(), upstream, true);   // names the first missing or unexpected key

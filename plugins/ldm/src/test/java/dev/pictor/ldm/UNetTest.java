@@ -80,7 +80,7 @@ class UNetTest {
     void stableDiffusionV1UNetKeysAreTheModelsKeyForKey() {
         Map<String, long[]> upstream = Fixtures.shapes(UNetTest.class, "keys_sd_v1_unet");
         assertThat(upstream).hasSize(686);
-        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+        Graph g = Graph.describing(DataType.FLOAT, Graph.Mode.INFER);
         new UNet(UNetConfig.SD_V1).apply(g, g.input("x", -1, 4, 64, 64), g.input("t", DataType.LONG, -1),
                 g.input("context", -1, 77, 768));
         Graph.checkState(g.shapes(), upstream, true);   // names the first missing or unexpected key

@@ -46,6 +46,7 @@ public final class Graph {
     }
 
     private Layout layout = Layout.NCHW;
+    private boolean describing;
     private boolean fusedTraining = !"false".equals(System.getProperty("pictor.fusedTraining"));
 
     private final SameDiff sd = SameDiff.create();
@@ -55,6 +56,17 @@ public final class Graph {
     private final Map<String, SDVariable> params = new LinkedHashMap<>();
     /** Non-trainable state (BatchNorm's running statistics): saved and loaded with the parameters, never trained. */
     private final Map<String, SDVariable> buffers = new LinkedHashMap<>();
+
+    /**
+     * A graph that only describes a model: parameters get names and shapes ({@link #shapes()}) but no values, so
+     * that a billion-parameter model's checkpoint layout can be checked ({@link #checkState}) in milliseconds
+     * without allocating it. It cannot run or load.
+     */
+    public static Graph describing(DataType dtype, Mode mode) {
+        Graph g = new Graph(dtype, 0, mode);
+        g.describing = true;
+        return g;
+    }
 
     /** An inference graph; see {@link #Graph(DataType, long, Mode)}. */
     public Graph(DataType dtype, long seed) {
@@ -180,6 +192,11 @@ public final class Graph {
             }
             return existing;
         }
+        if (describing) {
+            SDVariable v = sd.placeHolder(name, dtype, shape);
+            into.put(name, v);
+            return v;
+        }
         long n = 1;
         for (long d : shape) {
             n = Math.multiplyExact(n, d);
@@ -200,6 +217,9 @@ public final class Graph {
         SDVariable v = params.containsKey(name) ? params.get(name) : buffers.get(name);
         if (v == null) {
             throw new IllegalArgumentException("no parameter or buffer " + name);
+        }
+        if (describing) {
+            return;   // no values to refill
         }
         float[] values = new float[Math.toIntExact(v.getArr().length())];
         init.fill(values, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode()));
@@ -253,6 +273,10 @@ public final class Graph {
      * unless everything matches ({@link #checkState} names the problem).
      */
     public void load(Map<String, INDArray> state, boolean strict) {
+        if (describing) {
+            throw new IllegalStateException("this graph only describes a model (Graph.describing) and holds no"
+                    + " values: load weights into a graph built with new Graph(…)");
+        }
         Map<String, long[]> given = new LinkedHashMap<>();
         state.forEach((k, v) -> given.put(k, v.shape()));
         checkState(shapes(), given, strict);
