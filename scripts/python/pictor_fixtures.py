@@ -41,3 +41,12 @@ def write_safetensors(path, tensors, made_by):
         f.write(raw)
         for b in blobs:
             f.write(b)
+
+
+def write_key_listing(path, module):
+    """Writes {name: shape} of a module's state dict as JSON, one key a line, in the module's order; returns the
+    number of keys."""
+    listing = {k: list(v.shape) for k, v in module.state_dict().items()}
+    with open(path, "w") as f:
+        f.write("{\n" + ",\n".join(json.dumps(k) + ": " + json.dumps(v) for k, v in listing.items()) + "\n}\n")
+    return len(listing)

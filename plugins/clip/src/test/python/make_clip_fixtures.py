@@ -31,7 +31,6 @@ It writes into plugins/clip/src/test/resources/fixtures/:
   keys_vit_b32.json, keys_rn50.json — {name: shape} of the state dict of the real ViT-B/32 and RN50 models, as the
   upstream module builds them with those checkpoints' configurations (build_model's arguments for them).
 """
-import json
 import os
 import sys
 
@@ -39,7 +38,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../../scripts/python"))
-from pictor_fixtures import load_upstream, write_safetensors  # noqa: E402
+from pictor_fixtures import load_upstream, write_key_listing, write_safetensors  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "fixtures")
 
@@ -122,11 +121,8 @@ def case(upstream, name, resolution, vision_layers, vision_width, patch):
 
 
 def keys(upstream, name, **config):
-    model = upstream.CLIP(**config)
-    listing = {k: list(v.shape) for k, v in model.state_dict().items()}
-    with open(os.path.join(OUT, name + ".json"), "w") as f:
-        f.write("{\n" + ",\n".join(json.dumps(k) + ": " + json.dumps(v) for k, v in listing.items()) + "\n}\n")
-    print(f"{name}: {len(listing)} keys")
+    count = write_key_listing(os.path.join(OUT, name + ".json"), upstream.CLIP(**config))
+    print(f"{name}: {count} keys")
 
 
 def main():

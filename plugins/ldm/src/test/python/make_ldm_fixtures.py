@@ -48,7 +48,6 @@ It writes into plugins/ldm/src/test/resources/fixtures/:
   (v1-inference.yaml's ddconfig, embed_dim 4) and UNet (its unet_config), as the upstream modules build them; in an
   SD 1.x checkpoint these keys sit under first_stage_model. and model.diffusion_model.
 """
-import json
 import os
 import re
 import sys
@@ -57,7 +56,7 @@ import types
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../../scripts/python"))
-from pictor_fixtures import write_safetensors  # noqa: E402
+from pictor_fixtures import write_key_listing, write_safetensors  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "fixtures")
 
@@ -240,10 +239,7 @@ def float64_timestep_embedding(timesteps, dim, max_period=10000, repeat_only=Fal
 
 
 def keys(name, module):
-    listing = {k: list(v.shape) for k, v in module.state_dict().items()}
-    with open(os.path.join(OUT, name + ".json"), "w") as f:
-        f.write("{\n" + ",\n".join(json.dumps(k) + ": " + json.dumps(v) for k, v in listing.items()) + "\n}\n")
-    print(f"{name}: {len(listing)} keys")
+    print(f"{name}: {write_key_listing(os.path.join(OUT, name + '.json'), module)} keys")
 
 
 def main():

@@ -127,6 +127,37 @@ class KernelsTest {
         return y;
     }
 
+    /**
+     * {@code relu(conv3×3(x) + b + r)} on oneDNN with the activations in {@code block}-channel blocks (0:
+     * channels-last): x and the residual reordered in, the result accumulated onto the residual, reordered back to
+     * NCHW.
+     */
+    private static INDArray convolveInLayout(INDArray x, INDArray w, INDArray b, INDArray r, int block,
+            boolean winograd) {
+        long n = x.size(0);
+        long in = x.size(1);
+        long out = w.size(0);
+        long h = x.size(2);
+        View src = block == 0 ? channelsLast(n, in, h) : View.channelBlocked(n, in, h, h, block);
+        View dst = block == 0 ? channelsLast(n, out, h) : View.channelBlocked(n, out, h, h, block);
+        INDArray source = Nd4j.zeros(DataType.FLOAT, src.extent());
+        INDArray target = Nd4j.zeros(DataType.FLOAT, dst.extent());
+        INDArray result = Nd4j.zeros(DataType.FLOAT, n, out, h, h);
+        PackedWeights packed = PackedWeights.ofConvolution(w);
+        try (Primitive toSrc = Kernels.reorder(View.dense(n, in, h, h), src);
+                Primitive toDst = Kernels.reorder(View.dense(n, out, h, h), dst);
+                Primitive conv = Kernels.convolution(src, packed, View.dense(out), dst, 1, 1,
+                        PostOps.none().accumulate().then(PostOps.Eltwise.RELU), winograd);
+                Primitive back = Kernels.reorder(dst, View.dense(n, out, h, h))) {
+            toSrc.bind(Args.SRC, x).bind(Args.DST, source).execute();
+            toDst.bind(Args.SRC, r).bind(Args.DST, target).execute();   // the residual, where the result goes
+            conv.bind(Args.SRC, source).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, target)
+                    .execute();
+            back.bind(Args.SRC, target).bind(Args.DST, result).execute();
+        }
+        return result;
+    }
+
     @Test
     void convolutionAccumulatesOntoItsOutputInEveryActivationLayout() {
         // 12 and 20 channels: neither a whole number of 8- or 16-channel blocks, so the padding is exercised
@@ -135,24 +166,9 @@ class KernelsTest {
         INDArray b = Nd4j.randn(DataType.FLOAT, 20);
         INDArray r = Nd4j.randn(DataType.FLOAT, 2, 20, 5, 5);
         INDArray expected = convolutionResidualRelu(x, w, b, r);
-        PackedWeights packed = PackedWeights.ofConvolution(w);
-        PostOps post = PostOps.none().accumulate().then(PostOps.Eltwise.RELU);
         for (int block : new int[] {0, 8, 16}) {
-            View in = block == 0 ? channelsLast(2, 12, 5) : View.channelBlocked(2, 12, 5, 5, block);
-            View out = block == 0 ? channelsLast(2, 20, 5) : View.channelBlocked(2, 20, 5, 5, block);
-            INDArray src = Nd4j.zeros(DataType.FLOAT, in.extent());
-            INDArray dst = Nd4j.zeros(DataType.FLOAT, out.extent());
-            INDArray result = Nd4j.zeros(DataType.FLOAT, 2, 20, 5, 5);
-            try (Primitive toIn = Kernels.reorder(View.dense(2, 12, 5, 5), in);
-                    Primitive toOut = Kernels.reorder(View.dense(2, 20, 5, 5), out);
-                    Primitive conv = Kernels.convolution(in, packed, View.dense(20), out, 1, 1, post);
-                    Primitive back = Kernels.reorder(out, View.dense(2, 20, 5, 5))) {
-                toIn.bind(Args.SRC, x).bind(Args.DST, src).execute();
-                toOut.bind(Args.SRC, r).bind(Args.DST, dst).execute();   // the residual, where the result goes
-                conv.bind(Args.SRC, src).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, dst).execute();
-                back.bind(Args.SRC, dst).bind(Args.DST, result).execute();
-            }
-            Fixture.assertClose(result, expected, "convolution + residual + ReLU, channel block " + block);
+            Fixture.assertClose(convolveInLayout(x, w, b, r, block, false), expected,
+                    "convolution + residual + ReLU, channel block " + block);
         }
         assertThat(View.channelBlocked(2, 12, 5, 5, 16).extent()).isEqualTo(2 * 16 * 5 * 5);
         assertThatThrownBy(() -> Kernels.reorder(View.dense(2, 12, 5, 5), View.dense(2, 12, 5, 4)))
@@ -167,22 +183,8 @@ class KernelsTest {
         INDArray w = Nd4j.randn(DataType.FLOAT, 32, 32, 3, 3).muli(0.1);
         INDArray b = Nd4j.randn(DataType.FLOAT, 32);
         INDArray r = Nd4j.randn(DataType.FLOAT, 2, 32, 14, 14);
-        INDArray expected = convolutionResidualRelu(x, w, b, r);
-        PackedWeights packed = PackedWeights.ofConvolution(w);
-        View blocked = View.channelBlocked(2, 32, 14, 14, 16);
-        INDArray src = Nd4j.zeros(DataType.FLOAT, blocked.extent());
-        INDArray dst = Nd4j.zeros(DataType.FLOAT, blocked.extent());
-        INDArray result = Nd4j.zeros(DataType.FLOAT, 2, 32, 14, 14);
-        try (Primitive toBlocks = Kernels.reorder(View.dense(2, 32, 14, 14), blocked);
-                Primitive conv = Kernels.convolution(blocked, packed, View.dense(32), blocked, 1, 1,
-                        PostOps.none().accumulate().then(PostOps.Eltwise.RELU), true);
-                Primitive back = Kernels.reorder(blocked, View.dense(2, 32, 14, 14))) {
-            toBlocks.bind(Args.SRC, x).bind(Args.DST, src).execute();
-            toBlocks.bind(Args.SRC, r).bind(Args.DST, dst).execute();
-            conv.bind(Args.SRC, src).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, dst).execute();
-            back.bind(Args.SRC, dst).bind(Args.DST, result).execute();
-        }
-        Fixture.assertClose(result, expected, "Winograd convolution + residual + ReLU");
+        Fixture.assertClose(convolveInLayout(x, w, b, r, 16, true), convolutionResidualRelu(x, w, b, r),
+                "Winograd convolution + residual + ReLU");
     }
 
     private static View channelsLast(long n, long c, long h) {
