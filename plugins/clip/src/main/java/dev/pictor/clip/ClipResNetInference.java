@@ -21,8 +21,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * CLIP's ModifiedResNet image tower on oneDNN convolution kernels, channels-last: the same parameters and results as
- * {@link ClipModel#image} with a ResNet config (to float32 rounding). Each BatchNorm is folded into the convolution
+ * CLIP's ModifiedResNet image tower on oneDNN convolution kernels: the same parameters and results as
+ * {@link ClipModel#image} with a ResNet config (to float32 rounding). Activations sit in oneDNN's channel-blocked
+ * layout (16-channel blocks and Winograd 3×3 convolutions with AVX-512, 8-channel blocks below it; chosen by
+ * measurement, see the constructor). Each BatchNorm is folded into the convolution
  * before it (a scale on the weights and a bias, computed once); the ReLUs, the residual sums and the biases ride in
  * the convolutions' post-ops; the anti-aliasing average pools are oneDNN pooling kernels. Kernels and activation
  * buffers are built once per batch size (the last {@value #PLANS} sizes are kept), so steady traffic builds nothing.
