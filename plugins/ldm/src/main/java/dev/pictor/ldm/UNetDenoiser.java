@@ -1,0 +1,96 @@
+package dev.pictor.ldm;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.diffusion.NoiseSchedule;
+import dev.pictor.api.spi.Condition;
+import dev.pictor.api.spi.DiffusionDenoiser;
+import dev.pictor.nn.Graph;
+import java.util.Arrays;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The {@link UNet} as the generation core's {@link DiffusionDenoiser}: latents {@code [B, in, h, w]}, timesteps
+ * {@code [B]} (fractional ones embed as upstream's sinusoids would), and a context {@code [B, S, context_dim]} it
+ * cross-attends to. A cross-attention UNet has no unconditional form: the unconditional branch of guidance is the
+ * empty prompt's context, which the pipeline passes as a condition like any other. Runs the model's inference graph
+ * (float32); not thread-safe.
+ *
+ * <pre>{@code
+ * try (UNetDenoiser unet = new UNetDenoiser(config, weights, NoiseSchedule.scaledLinear(0.00085, 0.012, 1000),
+ *         Prediction.EPSILON, 8)) {
+ *     INDArray eps = unet.predict(zt, Nd4j.createFromArray(999f), Condition.of(context));
+ * }
+ * }</pre>
+ */
+public final class UNetDenoiser implements DiffusionDenoiser {
+    private final UNetConfig config;
+    private final NoiseSchedule schedule;
+    private final Prediction prediction;
+    private final int latentSize;
+    private final Graph graph;
+    private final SDVariable output;
+
+    /**
+     * @param weights    the UNet's state dict (upstream names, as {@link StableDiffusionCheckpoint} gives them)
+     * @param latentSize the latents' side
+     */
+    public UNetDenoiser(UNetConfig config, Map<String, INDArray> weights, NoiseSchedule schedule,
+            Prediction prediction, int latentSize) {
+        if (latentSize % (1 << config.halvings()) != 0) {
+            throw new BadInputException("latents of side " + latentSize + " do not halve " + config.halvings()
+                    + " times, as this UNet's levels need");
+        }
+        this.config = config;
+        this.schedule = schedule;
+        this.prediction = prediction;
+        this.latentSize = latentSize;
+        this.graph = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+        this.output = new UNet(config).apply(graph, graph.input("x", -1, config.inChannels(), latentSize, latentSize),
+                graph.input("t", -1), graph.input("context", -1, -1, config.contextDim()));
+        graph.load(weights, true);
+    }
+
+    @Override
+    public String name() {
+        return "unet";
+    }
+
+    @Override
+    public Prediction prediction() {
+        return prediction;
+    }
+
+    @Override
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    @Override
+    public long[] sampleShape() {
+        return new long[] {config.inChannels(), latentSize, latentSize};
+    }
+
+    @Override
+    public INDArray predict(INDArray x, INDArray timesteps, Condition condition) {
+        long[] want = sampleShape();
+        if (x.rank() != 4 || !Arrays.equals(Arrays.copyOfRange(x.shape(), 1, 4), want)) {
+            throw new BadInputException("expected latents [batch, " + want[0] + ", " + want[1] + ", " + want[2]
+                    + "], got " + Arrays.toString(x.shape()));
+        }
+        if (condition.isNone()) {
+            throw new BadInputException("this UNet cross-attends to a context: pass the empty prompt's encoding for"
+                    + " the unconditional branch");
+        }
+        Condition c = condition.forBatch(x.size(0));
+        INDArray context = c.context();
+        if (context.rank() != 3 || context.size(2) != config.contextDim()) {
+            throw new BadInputException("expected a context [batch, tokens, " + config.contextDim() + "], got "
+                    + Arrays.toString(context.shape()));
+        }
+        return graph.output(Map.of("x", x.castTo(DataType.FLOAT), "t", timesteps.castTo(DataType.FLOAT).reshape(-1),
+                "context", context.castTo(DataType.FLOAT)), output).dup();
+    }
+}
