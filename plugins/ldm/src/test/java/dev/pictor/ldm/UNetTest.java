@@ -60,6 +60,30 @@ class UNetTest {
                 "gradient of the context");
     }
 
+    /** The float32 training graph (fused LayerNorm kernels on by default): gradients within float32 rounding. */
+    @Test
+    void float32TrainingGradientsMatchUpstream() {
+        Map<String, INDArray> f = Fixtures.tensors(UNetTest.class, "ldm_unet");
+        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.TRAIN);
+        assertThat(g.fusedTraining()).isTrue();
+        SDVariable eps = new UNet(SMALL).apply(g, g.input("x", -1, 4, 8, 8), g.input("t", DataType.LONG, -1),
+                g.input("context", -1, 5, 24));
+        SDVariable loss = g.sameDiff().sum(eps.mul(g.sameDiff().constant(f.get("loss_weight.eps")
+                .castTo(DataType.FLOAT))));
+        g.load(Fixtures.under(f, "param."), true);
+        Map<String, INDArray> in = Map.of("x", f.get("input.x").castTo(DataType.FLOAT), "t", f.get("input.timesteps"),
+                "context", f.get("input.context").castTo(DataType.FLOAT));
+        Map<String, INDArray> grads = g.gradientRunner(loss, g.paramNames()).compute(in).gradients();
+        Map<String, INDArray> expected = Fixtures.under(f, "grad.param.");
+        double scale = Tolerance.scale(expected.values());
+        for (String p : g.paramNames()) {
+            // float32 rounding through a deep network, relative to the case's largest gradient
+            INDArray e = expected.get(p).castTo(DataType.DOUBLE);
+            double worst = grads.get(p).castTo(DataType.DOUBLE).sub(e).amaxNumber().doubleValue();
+            assertThat(worst).as("gradient of " + p + ", case scale " + scale).isLessThanOrEqualTo(1e-5 * scale);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Graph.Layout.class)
     void inferenceGraphInFloat32MatchesUpstream(Graph.Layout layout) {
