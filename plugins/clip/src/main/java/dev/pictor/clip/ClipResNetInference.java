@@ -143,9 +143,8 @@ public final class ClipResNetInference implements AutoCloseable {
         return config;
     }
 
-    /** Channels-last storage of {@code [n, c, h, w]}, as a view oneDNN reads. */
     static View nhwc(long n, long c, long h, long w) {
-        return View.of(new long[] {n, c, h, w}, new long[] {h * w * c, 1, w * c, c});
+        return View.channelsLast(n, c, h, w);
     }
 
     /** The layout of the activations between kernels: channels-last, or in channel blocks of {@link #block}. */

@@ -5,6 +5,7 @@ import dev.pictor.api.diffusion.NoiseSchedule;
 import dev.pictor.api.spi.Condition;
 import dev.pictor.api.spi.DiffusionDenoiser;
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.onednn.OneDnn;
 import java.util.Arrays;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -15,8 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The {@link UNet} as the generation core's {@link DiffusionDenoiser}: latents {@code [B, in, h, w]}, timesteps
  * {@code [B]} (fractional ones embed as upstream's sinusoids would), and a context {@code [B, S, context_dim]} it
  * cross-attends to. A cross-attention UNet has no unconditional form: the unconditional branch of guidance is the
- * empty prompt's context, which the pipeline passes as a condition like any other. Runs the model's inference graph
- * (float32); not thread-safe.
+ * empty prompt's context, which the pipeline passes as a condition like any other. Runs on the fused oneDNN engine
+ * ({@link UNetInference}) where oneDNN is available, else on the model's inference graph (float32); not
+ * thread-safe; close it.
  *
  * <pre>{@code
  * try (UNetDenoiser unet = new UNetDenoiser(config, weights, NoiseSchedule.scaledLinear(0.00085, 0.012, 1000),
@@ -30,6 +32,7 @@ public final class UNetDenoiser implements DiffusionDenoiser {
     private final NoiseSchedule schedule;
     private final Prediction prediction;
     private final int latentSize;
+    private final UNetInference fused;
     private final Graph graph;
     private final SDVariable output;
 
@@ -47,10 +50,17 @@ public final class UNetDenoiser implements DiffusionDenoiser {
         this.schedule = schedule;
         this.prediction = prediction;
         this.latentSize = latentSize;
-        this.graph = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
-        this.output = new UNet(config).apply(graph, graph.input("x", -1, config.inChannels(), latentSize, latentSize),
-                graph.input("t", -1), graph.input("context", -1, -1, config.contextDim()));
-        graph.load(weights, true);
+        if (OneDnn.available()) {
+            this.fused = new UNetInference(config, weights);
+            this.graph = null;
+            this.output = null;
+        } else {
+            this.fused = null;
+            this.graph = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+            this.output = new UNet(config).apply(graph, graph.input("x", -1, config.inChannels(), latentSize,
+                    latentSize), graph.input("t", -1), graph.input("context", -1, -1, config.contextDim()));
+            graph.load(weights, true);
+        }
     }
 
     @Override
@@ -90,7 +100,17 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             throw new BadInputException("expected a context [batch, tokens, " + config.contextDim() + "], got "
                     + Arrays.toString(context.shape()));
         }
+        if (fused != null) {
+            return fused.predict(x, timesteps, context);
+        }
         return graph.output(Map.of("x", x.castTo(DataType.FLOAT), "t", timesteps.castTo(DataType.FLOAT).reshape(-1),
                 "context", context.castTo(DataType.FLOAT)), output).dup();
+    }
+
+    @Override
+    public void close() {
+        if (fused != null) {
+            fused.close();
+        }
     }
 }

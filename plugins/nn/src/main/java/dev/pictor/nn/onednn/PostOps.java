@@ -35,8 +35,11 @@ public final class PostOps {
         }
     }
 
-    /** One step: an activation, a binary add reading {@code operand}, or (sum) adding the output buffer's contents. */
-    record Step(Eltwise eltwise, View operand, boolean sum) {
+    /**
+     * One step: an activation, a binary add (or, with {@code multiply}, product) reading {@code operand}, or (sum)
+     * adding the output buffer's contents.
+     */
+    record Step(Eltwise eltwise, View operand, boolean sum, boolean multiply) {
     }
 
     private final float scale;
@@ -59,7 +62,7 @@ public final class PostOps {
     /** Applies an activation. */
     public PostOps then(Eltwise e) {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(e, null, false));
+        next.add(new Step(e, null, false, false));
         return new PostOps(scale, next);
     }
 
@@ -73,7 +76,17 @@ public final class PostOps {
      */
     public PostOps add(View operand) {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(null, operand, false));
+        next.add(new Step(null, operand, false, false));
+        return new PostOps(scale, next);
+    }
+
+    /**
+     * Multiplies by a tensor of the result's rank (broadcast as {@link #add}); bind it as {@link Args#postOp(int)}.
+     * A gated unit ({@code x · GELU(gate)}) is one product with this step reading the activated gate.
+     */
+    public PostOps multiply(View operand) {
+        List<Step> next = new ArrayList<>(steps);
+        next.add(new Step(null, operand, false, true));
         return new PostOps(scale, next);
     }
 
@@ -84,7 +97,7 @@ public final class PostOps {
      */
     public PostOps accumulate() {
         List<Step> next = new ArrayList<>(steps);
-        next.add(new Step(null, null, true));
+        next.add(new Step(null, null, true, false));
         return new PostOps(scale, next);
     }
 
@@ -101,7 +114,7 @@ public final class PostOps {
         StringBuilder sb = new StringBuilder(scale == 1f ? "" : "scale " + scale);
         for (Step s : steps) {
             sb.append(sb.length() == 0 ? "" : ", ").append(s.eltwise() != null ? s.eltwise().name().toLowerCase()
-                    : s.sum() ? "accumulate" : "add " + s.operand());
+                    : s.sum() ? "accumulate" : (s.multiply() ? "multiply " : "add ") + s.operand());
         }
         return sb.length() == 0 ? "none" : sb.toString();
     }

@@ -47,6 +47,11 @@ public record View(long[] dims, long[] strides, int block) {
         return new View(new long[] {n, c, h, w}, new long[] {padded * h * w, 1, w * block, block}, block);
     }
 
+    /** {@code [n, c, h, w]} stored channels-last ({@code [n][h][w][c]}, NHWC): what oneDNN's fast convolutions run on. */
+    public static View channelsLast(long n, long c, long h, long w) {
+        return new View(new long[] {n, c, h, w}, new long[] {h * w * c, 1, w * c, c});
+    }
+
     public static View of(long[] dims, long[] strides) {
         return new View(dims, strides);
     }

@@ -188,7 +188,54 @@ class KernelsTest {
     }
 
     private static View channelsLast(long n, long c, long h) {
-        return View.of(new long[] {n, c, h, h}, new long[] {h * h * c, 1, h * c, c});
+        return View.channelsLast(n, c, h, h);
+    }
+
+    @Test
+    void linearTimesAnotherTensorAsAPostOpIsAGatedUnit() {
+        // GEGLU's second half: (x Wᵀ + b) · g, g read as a post-op operand
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 32);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 48, 32);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 1, 48);
+        INDArray gate = Nd4j.randn(DataType.FLOAT, 4, 48);
+        PackedWeights packed = PackedWeights.of(w);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 48);
+        try (Primitive p = Kernels.linear(View.dense(4, 32), packed, View.dense(1, 48), View.dense(4, 48),
+                PostOps.none().multiply(View.dense(4, 48)))) {
+            p.bind(Args.SRC, x).bind(Args.WEIGHTS, packed).bind(Args.BIAS, b).bind(Args.DST, y)
+                    .bind(Args.postOp(0), gate).execute();
+        }
+        Fixture.assertClose(y, linear(x, w, b).mul(gate.castTo(DataType.DOUBLE)), "linear × gate");
+    }
+
+    @Test
+    void nearestUpsamplingCopiesEachPixelIntoASquareInEitherLayout() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 5);
+        // PyTorch's interpolate(scale_factor=2, mode="nearest"): y[.., i, j] = x[.., i / 2, j / 2]
+        INDArray expected = Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 10);
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 10; j++) {
+                expected.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(j))
+                        .assign(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(i / 2),
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(j / 2)));
+            }
+        }
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 10);
+        try (Primitive p = Kernels.upsampleNearest(View.dense(2, 3, 4, 5), View.dense(2, 3, 8, 10))) {
+            p.bind(Args.SRC, x).bind(Args.DST, y).execute();
+        }
+        assertThat(y).isEqualTo(expected);
+        INDArray xl = x.permute(0, 2, 3, 1).dup('c');
+        INDArray yl = Nd4j.zeros(DataType.FLOAT, 2, 8, 10, 3);
+        try (Primitive p = Kernels.upsampleNearest(View.channelsLast(2, 3, 4, 5), View.channelsLast(2, 3, 8, 10))) {
+            p.bind(Args.SRC, xl).bind(Args.DST, yl).execute();
+        }
+        assertThat(yl.permute(0, 3, 1, 2).dup('c')).isEqualTo(expected);
+        assertThatThrownBy(() -> Kernels.upsampleNearest(View.dense(2, 3, 4, 5), View.dense(2, 3, 7, 10)))
+                .hasMessageContaining("[N, C, f·H, f·W]");
     }
 
     @Test
