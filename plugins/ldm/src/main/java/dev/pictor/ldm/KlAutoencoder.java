@@ -128,9 +128,8 @@ public final class KlAutoencoder {
 
     /** norm_out → SiLU → conv_out. */
     private static SDVariable out(Graph g, String prefix, long channels, long outChannels, SDVariable h) {
-        h = new GroupNorm(AutoencoderConfig.GROUPS, channels, AutoencoderConfig.EPS).apply(g,
+        h = new GroupNorm(AutoencoderConfig.GROUPS, channels, AutoencoderConfig.EPS).applySilu(g,
                 Graph.join(prefix, "norm_out"), h);
-        return Conv2d.same(channels, outChannels, 3).apply(g, Graph.join(prefix, "conv_out"),
-                Activation.SILU.apply(g, h));
+        return Conv2d.same(channels, outChannels, 3).apply(g, Graph.join(prefix, "conv_out"), h);
     }
 }

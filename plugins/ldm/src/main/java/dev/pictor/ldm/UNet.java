@@ -105,8 +105,8 @@ public final class UNet {
                 }
             }
         }
-        h = new GroupNorm(UNetConfig.GROUPS, ch, UNetConfig.EPS).apply(g, "out.0", h);
-        return Conv2d.same(ch, c.outChannels(), 3).apply(g, "out.2", Activation.SILU.apply(g, h));
+        h = new GroupNorm(UNetConfig.GROUPS, ch, UNetConfig.EPS).applySilu(g, "out.0", h);
+        return Conv2d.same(ch, c.outChannels(), 3).apply(g, "out.2", h);
     }
 
     private ResnetBlock resBlock(long in, long out) {

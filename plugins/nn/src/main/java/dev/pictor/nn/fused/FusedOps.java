@@ -30,7 +30,12 @@ final class FusedOps {
             LayerNormOp.class, LayerNormTraining::fromProperties);
     static final Kind<LayerNormTraining> LAYER_NORM_BP = new Kind<>("pictor_layer_norm_bp", -0x5069637430720004L,
             LayerNormGradOp.class, LayerNormTraining::fromProperties);
-    private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP);
+    static final Kind<GroupNormTraining> GROUP_NORM = new Kind<>("pictor_group_norm", -0x5069637430720005L,
+            GroupNormOp.class, GroupNormTraining::fromProperties);
+    static final Kind<GroupNormTraining> GROUP_NORM_BP = new Kind<>("pictor_group_norm_bp", -0x5069637430720006L,
+            GroupNormGradOp.class, GroupNormTraining::fromProperties);
+    private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP, GROUP_NORM,
+            GROUP_NORM_BP);
     private static boolean registered;
 
     private FusedOps() {

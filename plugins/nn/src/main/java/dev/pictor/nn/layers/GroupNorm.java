@@ -11,7 +11,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <pre>{@code
  * SDVariable y = new GroupNorm(32, 128, 1e-5).apply(g, "norm1", x);
+ * SDVariable h = new GroupNorm(32, 128, 1e-5).applySilu(g, "norm1", x);   // SiLU(GroupNorm(x))
  * }</pre>
+ *
+ * In channels-first float32 graphs that train with fused kernels ({@link Graph#fusedTraining()}) the norm, and the
+ * SiLU of {@link #applySilu}, are one op with a hand-written backward ({@link dev.pictor.nn.fused.GroupNormOp}).
  *
  * @param groups   number of groups; must divide channels
  * @param channels C
@@ -25,6 +29,26 @@ public record GroupNorm(int groups, long channels, double eps) {
     }
 
     public SDVariable apply(Graph g, String name, SDVariable x) {
+        return apply(g, name, x, false);
+    }
+
+    /** {@code SiLU(GroupNorm(x))}, the pair every diffusion ResNet block and output head uses. */
+    public SDVariable applySilu(Graph g, String name, SDVariable x) {
+        return apply(g, name, x, true);
+    }
+
+    private SDVariable apply(Graph g, String name, SDVariable x, boolean silu) {
+        SDVariable gain = g.param(Graph.join(name, "weight"), Init.ones(), channels);
+        SDVariable shift = g.param(Graph.join(name, "bias"), Init.zeros(), channels);
+        if (g.fusedTraining() && g.layout() == Graph.Layout.NCHW && dev.pictor.nn.onednn.OneDnn.available()) {
+            return new dev.pictor.nn.fused.GroupNormOp(g.sameDiff(), x, gain, shift,
+                    new dev.pictor.nn.fused.GroupNormTraining(groups, channels, eps, silu)).outputVariable();
+        }
+        SDVariable y = normalise(g, x, gain, shift);
+        return silu ? Activation.SILU.apply(g, y) : y;
+    }
+
+    private SDVariable normalise(Graph g, SDVariable x, SDVariable gainParam, SDVariable shiftParam) {
         var sd = g.sameDiff();
         // NCHW: [N, G, C/G·H·W], statistics over axis 2. NHWC: [N, H·W, G, C/G], statistics over axes 1 and 3.
         boolean nchw = g.layout() == Graph.Layout.NCHW;
@@ -35,8 +59,8 @@ public record GroupNorm(int groups, long channels, double eps) {
         SDVariable centred = grouped.sub(mean);
         SDVariable variance = sd.math().square(centred).mean(true, axes);
         SDVariable normed = g.reshapeLike(centred.mul(sd.math().rsqrt(variance.add(eps))), x, 0);
-        SDVariable gain = g.perChannel(g.param(Graph.join(name, "weight"), Init.ones(), channels), channels);
-        SDVariable shift = g.perChannel(g.param(Graph.join(name, "bias"), Init.zeros(), channels), channels);
+        SDVariable gain = g.perChannel(gainParam, channels);
+        SDVariable shift = g.perChannel(shiftParam, channels);
         return normed.mul(gain).add(shift);
     }
 }

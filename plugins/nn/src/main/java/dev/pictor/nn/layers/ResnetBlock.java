@@ -45,15 +45,15 @@ public record ResnetBlock(long in, long out, long timeDim, int groups, double ep
 
     /** @param temb {@code [N, timeDim]}, or null when {@code timeDim} is 0 */
     public SDVariable apply(Graph g, String name, SDVariable x, SDVariable temb) {
-        SDVariable h = new GroupNorm(groups, in, eps).apply(g, Graph.join(name, names.norm1()), x);
-        h = Conv2d.same(in, out, 3).apply(g, Graph.join(name, names.conv1()), Activation.SILU.apply(g, h));
+        SDVariable h = new GroupNorm(groups, in, eps).applySilu(g, Graph.join(name, names.norm1()), x);
+        h = Conv2d.same(in, out, 3).apply(g, Graph.join(name, names.conv1()), h);
         if (timeDim > 0) {
             SDVariable t = new Linear(timeDim, out, true).apply(g, Graph.join(name, names.timeProjection()),
                     Activation.SILU.apply(g, temb));
             h = h.add(g.perChannel(t, out));
         }
-        h = new GroupNorm(groups, out, eps).apply(g, Graph.join(name, names.norm2()), h);
-        h = Conv2d.same(out, out, 3).apply(g, Graph.join(name, names.conv2()), Activation.SILU.apply(g, h));
+        h = new GroupNorm(groups, out, eps).applySilu(g, Graph.join(name, names.norm2()), h);
+        h = Conv2d.same(out, out, 3).apply(g, Graph.join(name, names.conv2()), h);
         SDVariable skip = in == out ? x
                 : new Conv2d(in, out, 1, 1, 0, true).apply(g, Graph.join(name, names.shortcut()), x);
         return skip.add(h);
