@@ -34,8 +34,12 @@ final class FusedOps {
             GroupNormOp.class, GroupNormTraining::fromProperties);
     static final Kind<GroupNormTraining> GROUP_NORM_BP = new Kind<>("pictor_group_norm_bp", -0x5069637430720006L,
             GroupNormGradOp.class, GroupNormTraining::fromProperties);
+    static final Kind<AttentionTraining> ATTENTION = new Kind<>("pictor_attention", -0x5069637430720007L,
+            AttentionOp.class, AttentionTraining::fromProperties);
+    static final Kind<AttentionTraining> ATTENTION_BP = new Kind<>("pictor_attention_bp", -0x5069637430720008L,
+            AttentionGradOp.class, AttentionTraining::fromProperties);
     private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP, GROUP_NORM,
-            GROUP_NORM_BP);
+            GROUP_NORM_BP, ATTENTION, ATTENTION_BP);
     private static boolean registered;
 
     private FusedOps() {
