@@ -38,8 +38,12 @@ final class FusedOps {
             AttentionOp.class, AttentionTraining::fromProperties);
     static final Kind<AttentionTraining> ATTENTION_BP = new Kind<>("pictor_attention_bp", -0x5069637430720008L,
             AttentionGradOp.class, AttentionTraining::fromProperties);
+    static final Kind<Conv2dTraining> CONV2D = new Kind<>("pictor_conv2d", -0x5069637430720009L, Conv2dOp.class,
+            Conv2dTraining::fromProperties);
+    static final Kind<Conv2dTraining> CONV2D_BP = new Kind<>("pictor_conv2d_bp", -0x506963743072000AL,
+            Conv2dGradOp.class, Conv2dTraining::fromProperties);
     private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP, GROUP_NORM,
-            GROUP_NORM_BP, ATTENTION, ATTENTION_BP);
+            GROUP_NORM_BP, ATTENTION, ATTENTION_BP, CONV2D, CONV2D_BP);
     private static boolean registered;
 
     private FusedOps() {

@@ -33,6 +33,8 @@ public final class Args {
     /** A backward kernel's incoming gradient (with respect to its forward output). */
     public static final int DIFF_DST = dnnl.DNNL_ARG_DIFF_DST;
     /** LayerNorm backward's gradient of the gain. */
+    public static final int DIFF_WEIGHTS = dnnl.DNNL_ARG_DIFF_WEIGHTS;
+    public static final int DIFF_BIAS = dnnl.DNNL_ARG_DIFF_BIAS;
     public static final int DIFF_SCALE = dnnl.DNNL_ARG_DIFF_SCALE;
     /** LayerNorm backward's gradient of the bias. */
     public static final int DIFF_SHIFT = dnnl.DNNL_ARG_DIFF_SHIFT;

@@ -397,6 +397,104 @@ public final class Kernels {
         return build(what, op, post, slots, Args.WEIGHTS);
     }
 
+    /** The forward-training descriptor a convolution's backward kernels are built against (oneDNN's hint). */
+    private static dnnl_convolution_desc_t convolutionTrainingDesc(View src, long[] weightDims, View bias, View dst,
+            int stride, int padding, String what) {
+        dnnl_convolution_desc_t op = new dnnl_convolution_desc_t();
+        OneDnn.check(dnnl_convolution_forward_desc_init(op, dnnl_forward_training, dnnl_convolution_direct,
+                desc(src), anyWeights(weightDims, what), bias == null ? null : desc(bias), desc(dst),
+                new long[] {stride, stride}, new long[] {padding, padding}, new long[] {padding, padding}),
+                what + " (its forward)");
+        return op;
+    }
+
+    private static dnnl_memory_desc_t anyWeights(long[] dims, String what) {
+        dnnl_memory_desc_t any = new dnnl_memory_desc_t();
+        OneDnn.check(dnnl_memory_desc_init_by_tag(any, 4, dims, dnnl_f32, dnnl_format_tag_any), what + " weights");
+        return any;
+    }
+
+    /**
+     * A convolution's input gradient: {@link Args#DIFF_SRC} from {@link Args#DIFF_DST} and {@link Args#WEIGHTS}
+     * (bound as {@link PackedWeights#ofConvolution}, repacked into this kernel's layout); views as in
+     * {@link #convolution(View, PackedWeights, View, View, int, int, PostOps)}.
+     */
+    public static Primitive convolutionBackwardData(View diffSrc, PackedWeights weights, View diffDst, int stride,
+            int padding) {
+        long[] wd = weights.convolutionDims();
+        if (wd == null) {
+            throw new IllegalArgumentException("convolution weights must come from PackedWeights.ofConvolution");
+        }
+        String what = "convolution backward data " + diffDst + " * " + java.util.Arrays.toString(wd) + " /" + stride
+                + " pad " + padding + " -> " + diffSrc;
+        dnnl_convolution_desc_t op = new dnnl_convolution_desc_t();
+        OneDnn.check(org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_init(op,
+                dnnl_convolution_direct, desc(diffSrc), anyWeights(wd, what), desc(diffDst),
+                new long[] {stride, stride}, new long[] {padding, padding}, new long[] {padding, padding}), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.DIFF_SRC, diffSrc);
+        slots.put(Args.DIFF_DST, diffDst);
+        return build(what, op, convolutionTrainingDesc(diffSrc, wd, null, diffDst, stride, padding, what),
+                PostOps.none(), slots, Args.WEIGHTS);
+    }
+
+    /**
+     * A convolution's weight and bias gradients from {@link Args#SRC} and {@link Args#DIFF_DST}:
+     * {@link Args#DIFF_BIAS} ({@code [O]}, or no slot when {@code diffBias} is null) and
+     * {@link Args#DIFF_WEIGHTS} in a layout the kernel picks — bind a buffer of
+     * {@link Primitive#packedElements} and copy it out with {@link Primitive#unpack}.
+     */
+    public static Primitive convolutionBackwardWeights(View src, long[] weightDims, View diffBias, View diffDst,
+            int stride, int padding) {
+        String what = "convolution backward weights " + src + ", " + diffDst + " -> "
+                + java.util.Arrays.toString(weightDims) + " /" + stride + " pad " + padding;
+        dnnl_convolution_desc_t op = new dnnl_convolution_desc_t();
+        OneDnn.check(org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init(op,
+                dnnl_convolution_direct, desc(src), anyWeights(weightDims, what),
+                diffBias == null ? null : desc(diffBias), desc(diffDst), new long[] {stride, stride},
+                new long[] {padding, padding}, new long[] {padding, padding}), what);
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.SRC, src);
+        if (diffBias != null) {
+            slots.put(Args.DIFF_BIAS, diffBias);
+        }
+        slots.put(Args.DIFF_DST, diffDst);
+        return build(what, op, convolutionTrainingDesc(src, weightDims, diffBias, diffDst, stride, padding, what),
+                PostOps.none(), slots, Args.DIFF_WEIGHTS, org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md);
+    }
+
+    /** A reorder between two layouts given as descriptors (slots DNNL_ARG_FROM and DNNL_ARG_TO, bound raw). */
+    static Primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, String what) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, from, OneDnn.engine(), to, OneDnn.engine(), null), what);
+        dnnl_primitive p = new dnnl_primitive();
+        try {
+            OneDnn.check(dnnl_primitive_create(p, pd), what);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+        Map<Integer, dnnl_memory_desc_t> slots = new LinkedHashMap<>();
+        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, from);
+        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, to);
+        return new Primitive(what, p, Map.of(), slots);
+    }
+
+    /** A reorder from a kernel's own layout ({@code from}, e.g. a packed slot's) into a strided view. */
+    static Primitive reorder(dnnl_memory_desc_t from, View to, String what) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, from, OneDnn.engine(), desc(to), OneDnn.engine(),
+                null), what);
+        dnnl_primitive p = new dnnl_primitive();
+        try {
+            OneDnn.check(dnnl_primitive_create(p, pd), what);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+        Map<Integer, View> slots = new LinkedHashMap<>();
+        slots.put(Args.DST, to);
+        return new Primitive(what, p, slots, Map.of(Args.SRC, from));
+    }
+
     /**
      * Average pooling over non-overlapping {@code kernel × kernel} windows (stride = kernel, no padding), PyTorch's
      * {@code AvgPool2d(kernel)}; {@code src} and {@code dst} {@code [N, C, H, W]} views.
@@ -455,9 +553,17 @@ public final class Kernels {
         return build(what, op, null, post, slots, packedArg);
     }
 
-    /** @param forward for a backward kernel, the forward op it differentiates (oneDNN's "hint"); else null */
     private static Primitive build(String what, Pointer op, Pointer forward, PostOps post, Map<Integer, View> slots,
             Integer packedArg) {
+        return build(what, op, forward, post, slots, packedArg, dnnl_query_weights_md);
+    }
+
+    /**
+     * @param forward     for a backward kernel, the forward op it differentiates (oneDNN's "hint"); else null
+     * @param packedQuery which of the kernel's layouts the packed slot takes (weights, or the weights' gradient)
+     */
+    private static Primitive build(String what, Pointer op, Pointer forward, PostOps post, Map<Integer, View> slots,
+            Integer packedArg, int packedQuery) {
         dnnl_primitive_desc hint = null;
         if (forward != null) {
             hint = new dnnl_primitive_desc();
@@ -465,7 +571,7 @@ public final class Kernels {
                     null), what + " (its forward)");
         }
         try {
-            return buildWithHint(what, op, hint, post, slots, packedArg);
+            return buildWithHint(what, op, hint, post, slots, packedArg, packedQuery);
         } finally {
             if (hint != null) {
                 dnnl_primitive_desc_destroy(hint);
@@ -474,7 +580,7 @@ public final class Kernels {
     }
 
     private static Primitive buildWithHint(String what, Pointer op, dnnl_primitive_desc hint, PostOps post,
-            Map<Integer, View> slots, Integer packedArg) {
+            Map<Integer, View> slots, Integer packedArg, int packedQuery) {
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         OneDnn.check(dnnl_primitive_attr_create(attr), what + " attributes");
         dnnl_post_ops chain = new dnnl_post_ops();
@@ -512,7 +618,7 @@ public final class Kernels {
             if (packedArg != null) {
                 // A copy: the queried descriptor lives inside the primitive descriptor, destroyed below.
                 dnnl_memory_desc_t chosen = new dnnl_memory_desc_t();
-                chosen.put(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
+                chosen.put(dnnl_primitive_desc_query_md(pd, packedQuery, 0));
                 packed.put(packedArg, chosen);
             }
             return new Primitive(what, primitive, slots, packed);

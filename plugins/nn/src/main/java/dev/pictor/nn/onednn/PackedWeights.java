@@ -38,6 +38,8 @@ public final class PackedWeights {
     private long[] convolution;
     private final List<dnnl_memory_desc_t> layouts = new ArrayList<>();
     private final List<INDArray> copies = new ArrayList<>();
+    /** Reorders from the plain copy into each other layout, kept for {@link #refresh} (built on its first call). */
+    private final List<Primitive> repacks = new ArrayList<>();
 
     private PackedWeights(long in, long out) {
         this.in = in;
@@ -71,6 +73,30 @@ public final class PackedWeights {
         p.layouts.add(plain);
         p.copies.add(w);
         return p;
+    }
+
+    /**
+     * Takes new values of a convolution weight {@code [O, I, kH, kW]} (a training step's), repacking them into every
+     * layout held: kernels bound to this object then read them, with no new buffers.
+     */
+    public synchronized void refresh(INDArray oihw) {
+        if (convolution == null || !java.util.Arrays.equals(oihw.shape(), convolution)) {
+            throw new IllegalArgumentException("refresh takes a convolution weight " + java.util.Arrays.toString(
+                    convolution) + ", got " + java.util.Arrays.toString(oihw.shape()));
+        }
+        INDArray plain = copies.get(0);
+        Kernels.copy(oihw.dataType() == DataType.FLOAT ? Kernels.dense(oihw) : Kernels.dense(oihw.castTo(
+                DataType.FLOAT)), 0, plain, 0, plain.length());
+        for (int i = 1; i < layouts.size(); i++) {
+            while (repacks.size() < i) {
+                repacks.add(null);
+            }
+            if (repacks.get(i - 1) == null) {
+                repacks.set(i - 1, Kernels.reorder(layouts.get(0), layouts.get(i), "repack"));
+            }
+            repacks.get(i - 1).bindRaw(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, plain)
+                    .bindRaw(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, copies.get(i)).execute();
+        }
     }
 
     /** {@code [O, I, kH, kW]} of a convolution weight, or null for a Linear weight. */

@@ -141,6 +141,27 @@ public final class Primitive implements AutoCloseable {
         return this;
     }
 
+    /** Elements of the buffer a packed slot (in a layout this kernel chose) needs. */
+    public long packedElements(int arg) {
+        int slot = slot(arg);
+        if (packed[slot] == null) {
+            throw new IllegalArgumentException(what + ": slot " + arg + " is strided, not packed");
+        }
+        return extents[slot];
+    }
+
+    /** Points a packed slot at a raw buffer of {@link #packedElements} (a gradient the kernel writes in its layout). */
+    public Primitive bindPacked(int arg, INDArray buffer) {
+        packedElements(arg);
+        return bindAddress(slot(arg), arg, buffer, 0);
+    }
+
+    /** A reorder from this kernel's layout of packed slot {@code arg} into {@code to} (SRC: the packed buffer). */
+    public Primitive unpack(int arg, View to) {
+        packedElements(arg);
+        return Kernels.reorder(packed[slot(arg)], to, what + ": unpack slot " + arg);
+    }
+
     /** Binds any slot to an array without the strided/packed distinction (reorders). */
     Primitive bindRaw(int arg, INDArray array) {
         return bindAddress(slot(arg), arg, array, 0);
