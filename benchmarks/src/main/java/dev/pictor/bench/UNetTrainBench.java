@@ -77,6 +77,9 @@ public final class UNetTrainBench {
             }
             last[0] = now;
         }).run();
+        if (List.of(args).contains("--steps")) {
+            System.out.println("steps (ms): " + times.stream().map(t -> String.format("%.0f", t)).toList());
+        }
         times.sort(Double::compare);
         long params = g.params().values().stream().mapToLong(v -> v.getArr().length()).sum();
         System.out.printf("Pictor, batch %d, %d parameters: median step %.1f ms (min %.1f, max %.1f)%n", batch, params,

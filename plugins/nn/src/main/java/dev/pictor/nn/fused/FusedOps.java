@@ -42,8 +42,12 @@ final class FusedOps {
             Conv2dTraining::fromProperties);
     static final Kind<Conv2dTraining> CONV2D_BP = new Kind<>("pictor_conv2d_bp", -0x506963743072000AL,
             Conv2dGradOp.class, Conv2dTraining::fromProperties);
+    static final Kind<FeedForwardTraining> FEED_FORWARD = new Kind<>("pictor_geglu_feed_forward",
+            -0x506963743072000BL, FeedForwardOp.class, FeedForwardTraining::fromProperties);
+    static final Kind<FeedForwardTraining> FEED_FORWARD_BP = new Kind<>("pictor_geglu_feed_forward_bp",
+            -0x506963743072000CL, FeedForwardGradOp.class, FeedForwardTraining::fromProperties);
     private static final List<Kind<?>> ALL = List.of(STACK, STACK_BP, LAYER_NORM, LAYER_NORM_BP, GROUP_NORM,
-            GROUP_NORM_BP, ATTENTION, ATTENTION_BP, CONV2D, CONV2D_BP);
+            GROUP_NORM_BP, ATTENTION, ATTENTION_BP, CONV2D, CONV2D_BP, FEED_FORWARD, FEED_FORWARD_BP);
     private static boolean registered;
 
     private FusedOps() {

@@ -1,5 +1,10 @@
 package dev.pictor.nn.fused;
 
+import dev.pictor.nn.onednn.Args;
+import dev.pictor.nn.onednn.Kernels;
+import dev.pictor.nn.onednn.PostOps;
+import dev.pictor.nn.onednn.Primitive;
+import dev.pictor.nn.onednn.View;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * of ND4J ops (reshape, mean, centre, variance, rsqrt, broadcast multiplies and adds, sigmoid and product for the
  * SiLU, each with its backward) the 46 GroupNorms of a small UNet cost ~400 ms of a 1 s training step; these loops
  * cost a few percent of that. The forward keeps the normalised values and each group's 1/σ for the backward.
- * PyTorch's {@code GroupNorm} (biased variance) then {@code F.silu}. Not thread-safe.
+ * PyTorch's {@code GroupNorm} (biased variance) then {@code F.silu}. The SiLU and its derivative run on oneDNN's
+ * eltwise kernels (vectorised exponentials, every thread): in these loops {@code Math.exp} took most of the time.
+ * Not thread-safe.
  *
  * <pre>{@code
  * var gn = new GroupNormTraining(32, 128, 1e-5, true);
@@ -28,7 +35,11 @@ public final class GroupNormTraining implements FusedKernels {
     private final boolean silu;
     private long elements = -1;
     private INDArray normed;     // x̂, as x
+    private INDArray affine;     // γ x̂ + β, the SiLU's input (with SiLU only)
     private INDArray output;
+    private INDArray gradAffine; // the SiLU's input gradient (with SiLU only)
+    private Primitive siluForward;
+    private Primitive siluBackward;
     private float[] inverse = new float[0];     // 1/σ per (image, group)
     private float[] row = new float[0];
     private float[] hat = new float[0];
@@ -71,7 +82,7 @@ public final class GroupNormTraining implements FusedKernels {
         int spatial = len / (int) (channels / groups);
         FloatBuffer in = dense(x).data().asNioFloat();
         FloatBuffer hatOut = normed.data().asNioFloat();
-        FloatBuffer out = output.data().asNioFloat();
+        FloatBuffer out = (silu ? affine : output).data().asNioFloat();
         float[] g = floats(gain);
         float[] b = floats(bias);
         int perGroup = (int) (channels / groups);
@@ -100,14 +111,11 @@ public final class GroupNormTraining implements FusedKernels {
                     row[i] = h * gc + bc;
                 }
             }
-            if (silu) {
-                for (int i = 0; i < len; i++) {
-                    float y = row[i];
-                    row[i] = y / (1f + (float) Math.exp(-y));
-                }
-            }
             hatOut.put(r * len, hat, 0, len);
             out.put(r * len, row, 0, len);
+        }
+        if (silu) {
+            siluForward.bind(Args.SRC, affine).bind(Args.DST, output).execute();
         }
         forwardDone = true;
         return output.reshape(x.shape());
@@ -126,29 +134,21 @@ public final class GroupNormTraining implements FusedKernels {
         int len = (int) (elements / images / groups);
         int spatial = len / perGroup;
         float[] g = floats(gain);
-        float[] b = floats(bias);
         double[] gainSum = new double[(int) channels];
         double[] biasSum = new double[(int) channels];
-        FloatBuffer grad = dense(dy).data().asNioFloat();
+        INDArray upstream = dense(dy);
+        if (silu) {
+            siluBackward.bind(Args.SRC, affine).bind(Args.DIFF_DST, upstream).bind(Args.DIFF_SRC, gradAffine)
+                    .execute();
+            upstream = gradAffine;
+        }
+        FloatBuffer grad = upstream.data().asNioFloat();
         FloatBuffer hats = normed.data().asNioFloat();
         FloatBuffer out = dx.data().asNioFloat();
         for (int r = 0; r < images * groups; r++) {
             grad.get(r * len, row, 0, len);
             hats.get(r * len, hat, 0, len);
             int c0 = (r % groups) * perGroup;
-            if (silu) {
-                // d/dy of y·σ(y) = σ(y)·(1 + y·(1 − σ(y))), y = γ x̂ + β recomputed
-                for (int j = 0; j < perGroup; j++) {
-                    float gc = g[c0 + j];
-                    float bc = b[c0 + j];
-                    int from = j * spatial;
-                    for (int i = from; i < from + spatial; i++) {
-                        float y = hat[i] * gc + bc;
-                        float s = 1f / (1f + (float) Math.exp(-y));
-                        row[i] *= s * (1f + y * (1f - s));
-                    }
-                }
-            }
             // dβ = Σ dy, dγ = Σ dy·x̂ per channel; dx̂ = dy·γ; dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ
             double meanD = 0;
             double meanDH = 0;
@@ -201,6 +201,16 @@ public final class GroupNormTraining implements FusedKernels {
         if (length != elements || inverse.length != images * groups) {
             normed = Nd4j.createUninitialized(DataType.FLOAT, length);
             output = Nd4j.createUninitialized(DataType.FLOAT, length);
+            if (silu) {
+                affine = Nd4j.createUninitialized(DataType.FLOAT, length);
+                gradAffine = Nd4j.createUninitialized(DataType.FLOAT, length);
+                if (siluForward != null) {
+                    siluForward.close();
+                    siluBackward.close();
+                }
+                siluForward = Kernels.eltwise(View.dense(length), PostOps.Eltwise.SILU);
+                siluBackward = Kernels.eltwiseBackward(View.dense(length), PostOps.Eltwise.SILU);
+            }
             inverse = new float[images * groups];
             elements = length;
         }

@@ -59,6 +59,16 @@ public record SpatialTransformer(long channels, int heads, long dimHead, int dep
     /** {@code FeedForward(dim, glu=True)}: {@code net.0.proj} to 2·4·dim, {@code a · GELU(gate)}, {@code net.2}. */
     private static SDVariable feedForward(Graph g, String name, SDVariable x, long dim) {
         long hidden = 4 * dim;
+        if (g.fusedTraining() && dev.pictor.nn.onednn.OneDnn.available()) {
+            // one op on oneDNN kernels forward and backward (parameters created in the graph form's order)
+            Linear proj = new Linear(dim, 2 * hidden, true);
+            Linear out = new Linear(hidden, dim, true);
+            SDVariable[] params = {proj.weight(g, Graph.join(name, "net.0.proj")),
+                    proj.bias(g, Graph.join(name, "net.0.proj")), out.weight(g, Graph.join(name, "net.2")),
+                    out.bias(g, Graph.join(name, "net.2"))};
+            return new dev.pictor.nn.fused.FeedForwardOp(g.sameDiff(), x, params,
+                    new dev.pictor.nn.fused.FeedForwardTraining(dim, hidden)).outputVariable();
+        }
         SDVariable both = new Linear(dim, 2 * hidden, true).apply(g, Graph.join(name, "net.0.proj"), x);
         SDVariable[] halves = g.sameDiff().split(both, 2, -1);
         SDVariable gated = halves[0].mul(Activation.GELU.apply(g, halves[1]));

@@ -535,13 +535,22 @@ public final class Kernels {
 
     /** {@code dst = a + b}, {@code b} broadcast where its dimensions are 1 ({@link Args#SRC}, {@link Args#SRC_1}). */
     public static Primitive add(View a, View b, View dst) {
-        String what = "add " + a + " + " + b;
+        return binary(a, b, dst, dnnl_binary_add, "add");
+    }
+
+    /** {@code dst = a · b} element-wise, {@code b} broadcast as in {@link #add}. */
+    public static Primitive multiply(View a, View b, View dst) {
+        return binary(a, b, dst, org.bytedeco.dnnl.global.dnnl.dnnl_binary_mul, "multiply");
+    }
+
+    private static Primitive binary(View a, View b, View dst, int algorithm, String name) {
+        String what = name + " " + a + ", " + b;
         if (!java.util.Arrays.equals(a.dims(), dst.dims())) {
             throw new IllegalArgumentException(what + ": the result " + dst + " must have the first input's shape");
         }
         broadcastable(b, dst, what);
         dnnl_binary_desc_t op = new dnnl_binary_desc_t();
-        OneDnn.check(dnnl_binary_desc_init(op, dnnl_binary_add, desc(a), desc(b), desc(dst)), what);
+        OneDnn.check(dnnl_binary_desc_init(op, algorithm, desc(a), desc(b), desc(dst)), what);
         Map<Integer, View> slots = new LinkedHashMap<>();
         slots.put(Args.SRC, a);
         slots.put(Args.SRC_1, b);
