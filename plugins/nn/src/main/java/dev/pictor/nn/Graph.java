@@ -241,6 +241,27 @@ public final class Graph {
         return sd.constant(Nd4j.scalar(dtype, value));
     }
 
+    /**
+     * Freezes every parameter whose name starts with {@code prefix}: it becomes a buffer, kept in the state and in
+     * checkpoints but never trained (a pretrained network inside a loss, e.g. a perceptual one). Gradients still flow
+     * through it to what it reads. Returns how many were frozen.
+     */
+    public int freeze(String prefix) {
+        return freeze(name -> name.startsWith(prefix));
+    }
+
+    /** Freezes every parameter whose name {@code which} accepts ({@link #freeze(String)}). */
+    public int freeze(java.util.function.Predicate<String> which) {
+        int n = 0;
+        for (String name : List.copyOf(params.keySet())) {
+            if (which.test(name)) {
+                buffers.put(name, params.remove(name));
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The parameters in creation order. */
     public Map<String, SDVariable> params() {
         return Collections.unmodifiableMap(params);
