@@ -107,6 +107,7 @@ public final class AutoencoderTraining {
     private final SDVariable perceptualTerm;
     private final SDVariable klTerm;
     private final SDVariable reconstruction;
+    private final SDVariable sampled;
     private final List<String> autoencoderParams = new ArrayList<>();
     private final List<String> discriminatorParams = new ArrayList<>();
     private final AdamW autoencoderAdam = new AdamW(0.5, 0.9, 1e-8, 0.0);
@@ -134,7 +135,8 @@ public final class AutoencoderTraining {
         SDVariable noise = g.input("noise", -1, config.embedDim(), latent, latent);
         KlAutoencoder ae = new KlAutoencoder(config);
         KlAutoencoder.Posterior posterior = KlAutoencoder.posterior(g, ae.encode(g, x));
-        reconstruction = ae.decode(g, posterior.sample(noise));
+        sampled = posterior.sample(noise);
+        reconstruction = ae.decode(g, sampled);
         autoencoderParams.addAll(g.paramNames());
         SDVariable perPixel = sd.math().abs(x.sub(reconstruction));
         l1 = perPixel.mean();
@@ -302,6 +304,63 @@ public final class AutoencoderTraining {
         in.put("x", x);
         in.put("noise", Nd4j.create(noise, new long[] {x.size(0), config.embedDim(), latent, latent}, 'c'));
         return in;
+    }
+
+    /** What a trained autoencoder measures on images it never saw. */
+    public record Evaluation(double psnr, double latentStd, int images) {
+    }
+
+    /**
+     * Reconstructs {@code count} images from {@code held} (batches from step 0 on: a source the training never drew
+     * from) through the posterior's mean, and measures their PSNR; also the standard deviation of posterior samples,
+     * whose inverse is the scale factor diffusion multiplies latents by (upstream's {@code scale_by_std}).
+     */
+    public Evaluation evaluate(Images held, int count) {
+        int size = 32;
+        double squared = 0;
+        long pixels = 0;
+        double sum = 0;
+        double sumSq = 0;
+        long latents = 0;
+        SDVariable mean = null;
+        for (long b = 0; b * size < count; b++) {
+            INDArray x = held.batch(b, size);
+            Map<String, INDArray> in = inputs(0);
+            in.put("x", x);
+            INDArray noise = in.get("noise");
+            Map<String, INDArray> zero = new LinkedHashMap<>(in);
+            zero.put("noise", Nd4j.zeros(DataType.FLOAT, noise.shape()));
+            INDArray rec = graph.output(zero, reconstruction).dup();
+            INDArray a = x.castTo(DataType.DOUBLE).add(1).div(2);
+            INDArray r = org.nd4j.linalg.ops.transforms.Transforms.max(org.nd4j.linalg.ops.transforms.Transforms.min(
+                    rec.castTo(DataType.DOUBLE).add(1).div(2), 1.0), 0.0);
+            double d = a.sub(r).norm2Number().doubleValue();
+            squared += d * d;
+            pixels += a.length();
+            INDArray z = graph.output(in, sampled).castTo(DataType.DOUBLE);
+            sum += z.sumNumber().doubleValue();
+            sumSq += z.mul(z).sumNumber().doubleValue();
+            latents += z.length();
+        }
+        double m = sum / latents;
+        return new Evaluation(10 * Math.log10(pixels / Math.max(squared, 1e-12)), Math.sqrt(sumSq / latents - m * m),
+                (int) Math.min(count, pixels / ((long) images.channels() * images.side() * images.side())));
+    }
+
+    /**
+     * Writes the autoencoder as a model folder: {@code model.safetensors} (upstream's first-stage names) and
+     * {@code config.json} with {@code scaleFactor} (1 / the latents' std, from {@link #evaluate}).
+     */
+    public void save(Path dir, double scaleFactor, Map<String, String> metadata) {
+        try {
+            Files.createDirectories(dir);
+            dev.pictor.api.weights.Safetensors.write(dir.resolve("model.safetensors"), autoencoderState(), metadata);
+            new AutoencoderConfig(config.ch(), config.chMult(), config.numResBlocks(), config.attnResolutions(),
+                    config.resolution(), config.inChannels(), config.outCh(), config.zChannels(), config.embedDim(),
+                    scaleFactor).write(dir.resolve("config.json"));
+        } catch (java.io.IOException e) {
+            throw new BadInputException("cannot write the autoencoder to " + dir + ": " + e.getMessage());
+        }
     }
 
     /** PSNR in dB of {@code reconstructions} against {@code images} (both in [−1, 1]; measured on [0, 1]). */
