@@ -1,0 +1,120 @@
+package dev.pictor.ldm;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.diffusion.NoiseSchedule;
+import dev.pictor.api.task.Task;
+import dev.pictor.api.task.TaskContext;
+import dev.pictor.api.task.TaskOptions;
+import dev.pictor.api.weights.Safetensors;
+import dev.pictor.clip.ClipBpeTokenizer;
+import dev.pictor.clip.ClipConfig;
+import dev.pictor.clip.ClipTextEncoder;
+import dev.pictor.clip.ClipWeights;
+import dev.pictor.clip.train.PairSource;
+import dev.pictor.datasets.fashion.FashionMnist;
+import dev.pictor.datasets.shapes.ShapesWorld;
+import dev.pictor.ldm.train.LatentDiffusionTraining;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DSL verb {@code trainLdm}: trains a text-conditioned latent-diffusion UNet ({@link LatentDiffusionTraining}) on the
+ * Shapes world (captions and prompts of its scenes; the held-out pairs never shown) or Fashion-MNIST (class captions
+ * in templates), in the latent space of a trained autoencoder folder ({@code autoencoder}), conditioned on a CLIP
+ * model folder's text tower ({@code text}: config.json, model.safetensors, bpe.txt), and writes the UNet's folder.
+ *
+ * <pre>{@code
+ * trainLdm data: 'shapes', autoencoder: 'zoo/shapes-ldm/autoencoder', text: 'zoo/shapes-clip', steps: 6000,
+ *     modelChannels: 64, channelMult: [1, 2], attention: [1, 2], into: 'zoo/shapes-ldm/unet'
+ * }</pre>
+ */
+public final class LdmTrainTask implements Task {
+    @Override
+    public String description() {
+        return "train a text-conditioned latent-diffusion UNet on the Shapes world or Fashion-MNIST";
+    }
+
+    @Override
+    public List<String> options() {
+        return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
+                "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "into",
+                "checkpoint", "checkpointEvery", "report");
+    }
+
+    @Override
+    public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
+        String data = options.string("data", "shapes");
+        long seed = options.longInteger("seed", 1);
+        Path aeDir = options.path("autoencoder", context.baseDirectory()).orElseThrow(() -> new BadInputException(
+                "trainLdm needs autoencoder: the trained autoencoder's folder (trainAutoencoder's into)"));
+        Path textDir = options.path("text", context.baseDirectory()).orElseThrow(() -> new BadInputException(
+                "trainLdm needs text: a CLIP model folder whose text tower conditions the UNet"));
+        Path into = options.path("into", context.baseDirectory()).orElseThrow(() -> new BadInputException(
+                "trainLdm needs into: the folder to write the UNet to"));
+        KlAutoencoderQuantizer vae = new KlAutoencoderQuantizer(AutoencoderConfig.read(aeDir.resolve("config.json")),
+                Safetensors.read(aeDir.resolve("model.safetensors")));
+        ClipConfig clip = ClipConfig.read(textDir.resolve("config.json"));
+        ClipBpeTokenizer tokenizer = ClipBpeTokenizer.fromMergesFile(textDir.resolve("bpe.txt"),
+                clip.text().contextLength());
+        ClipTextEncoder text = new ClipTextEncoder(clip, ClipWeights.load(clip, textDir.resolve("model.safetensors"))
+                .tensors());
+        PairSource pairs;
+        LatentDiffusionTraining.ImageAdapter adapter;
+        switch (data) {
+            case "shapes" -> {
+                pairs = PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT));
+                adapter = LatentDiffusionTraining.ImageAdapter.identity();
+            }
+            case "fashion" -> {
+                pairs = PairSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
+                adapter = LatentDiffusionTraining.ImageAdapter.greyPadded(FashionMnist.SIDE,
+                        vae.config().resolution());
+            }
+            default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
+                    + data + "'");
+        }
+        List<Integer> mult = ints(options, "channelMult", List.of(1, 2));
+        UNetConfig unet = new UNetConfig(vae.latentChannels(), vae.latentChannels(),
+                options.integer("modelChannels", 64), options.integer("resBlocks", 1), ints(options, "attention",
+                List.of(1, 2)), mult, -1, options.integer("headChannels", 32), options.integer("depth", 1),
+                (int) text.dimension(dev.pictor.api.spi.Encoder.Output.TOKENS));
+        long steps = options.longInteger("steps", 4000);
+        var settings = new LatentDiffusionTraining.Settings(steps, options.integer("batch", 64),
+                options.real("lr", 5e-4), options.longInteger("warmup", Math.min(200, steps / 10)),
+                options.real("dropout", 0.1), options.real("ema", 0.999), seed,
+                options.path("checkpoint", context.baseDirectory()).orElse(null),
+                options.longInteger("checkpointEvery", 100));
+        var training = new LatentDiffusionTraining(unet, vae, tokenizer, text, pairs, adapter,
+                NoiseSchedule.scaledLinear(0.00085, 0.012, 1000), settings);
+        long report = options.longInteger("report", Math.max(1, steps / 40));
+        context.out().printf("trainLdm %s: %s%n", data, unet.toJson().toString());
+        long start = System.nanoTime();
+        var result = training.run((step, total, loss, lr, norm) -> {
+            context.progress().onProgress("training the UNet", step + 1, total);
+            if ((step + 1) % report == 0 || step + 1 == total) {
+                context.out().printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f s%n", step + 1, total, loss, lr,
+                        norm, (System.nanoTime() - start) / 1e9);
+            }
+        }, context.cancellation());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("steps", result.stepsDone());
+        out.put("loss", result.lastLoss());
+        out.put("seconds", seconds);
+        out.put("cancelled", result.cancelled());
+        if (!result.cancelled()) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("recipe", "trainLdm data: " + data);
+            meta.put("steps", Long.toString(steps));
+            meta.put("seed", Long.toString(seed));
+            training.save(into, meta);
+        }
+        return out;
+    }
+
+    private static List<Integer> ints(TaskOptions options, String key, List<Integer> fallback) {
+        return options.strings(key).map(l -> l.stream().map(Integer::parseInt).toList()).orElse(fallback);
+    }
+}
