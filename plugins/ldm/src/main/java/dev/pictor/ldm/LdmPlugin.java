@@ -56,6 +56,7 @@ public final class LdmPlugin implements Plugin {
                 denoiser("ldm-unet", UNetFactory.class);
                 task("train-autoencoder", AutoencoderTrainTask.class);
                 task("train-ldm", LdmTrainTask.class);
+                task("eval-shapes-generation", ShapesGenerationEvalTask.class);
             }
         };
     }

@@ -1,0 +1,165 @@
+package dev.pictor.ldm;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.diffusion.SamplingHooks;
+import dev.pictor.api.image.Png;
+import dev.pictor.api.pipeline.LoadedPipeline;
+import dev.pictor.api.task.Generate;
+import dev.pictor.api.task.GenerateRequest;
+import dev.pictor.api.task.Task;
+import dev.pictor.api.task.TaskContext;
+import dev.pictor.api.task.TaskOptions;
+import dev.pictor.datasets.shapes.Colour;
+import dev.pictor.datasets.shapes.Place;
+import dev.pictor.datasets.shapes.Relation;
+import dev.pictor.datasets.shapes.Shape;
+import dev.pictor.datasets.shapes.ShapesChecker;
+import dev.pictor.datasets.shapes.ShapesWorld;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * DSL verb {@code evalShapesGeneration}: how often a text-to-image pipeline draws what Shapes-world prompts ask,
+ * judged by {@link ShapesChecker} on the PNGs the {@code generate} task wrote (the pixels only, as the spec asks).
+ * Four prompt sets, drawn from the spec's grammar with a fixed seed: every allowed colour–shape pair
+ * ({@code single}), a size and a place ({@code place}), two objects in a relation ({@code relation}), and the
+ * held-out pairs the models never saw ({@code heldOut}); {@code count} images a prompt. Returns the share right per
+ * set, and prints them.
+ *
+ * <pre>{@code
+ * def r = evalShapesGeneration pipeline: 'shapes-ldm', count: 4, steps: 20, sampler: 'dpm-solver++',
+ *         guidance: 5, out: 'target/shapes-eval'
+ * }</pre>
+ */
+public final class ShapesGenerationEvalTask implements Task {
+    @Override
+    public String description() {
+        return "generate Shapes-world prompts (single, place and size, relations, held-out pairs) and judge the"
+                + " PNGs with the pixel checker";
+    }
+
+    @Override
+    public List<String> options() {
+        return List.of("pipeline", "count", "steps", "sampler", "guidance", "seed", "out", "sets", "prompts");
+    }
+
+    /** The prompt sets, by name. */
+    public static Map<String, List<String>> promptSets(int perSet, long seed) {
+        Map<String, List<String>> sets = new LinkedHashMap<>();
+        List<String> single = new ArrayList<>();
+        List<String> heldOut = new ArrayList<>();
+        for (Colour c : Colour.values()) {
+            for (Shape s : Shape.values()) {
+                String p = article(c.word()) + " " + c.word() + " " + s.word();
+                (ShapesWorld.HELD_OUT.contains(new ShapesWorld.Pair(c, s)) ? heldOut : single).add(p);
+            }
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        List<String> place = new ArrayList<>();
+        while (place.size() < perSet) {
+            Colour c = Colour.values()[r.nextInt(Colour.values().length)];
+            Shape s = Shape.values()[r.nextInt(Shape.values().length)];
+            if (ShapesWorld.HELD_OUT.contains(new ShapesWorld.Pair(c, s))) {
+                continue;
+            }
+            String size = r.nextBoolean() ? "small" : "large";
+            Place at = Place.values()[r.nextInt(Place.values().length)];
+            place.add("a " + size + " " + c.word() + " " + s.word() + at.phrase());
+        }
+        List<String> relation = new ArrayList<>();
+        while (relation.size() < perSet) {
+            Colour c1 = Colour.values()[r.nextInt(Colour.values().length)];
+            Colour c2 = Colour.values()[r.nextInt(Colour.values().length)];
+            Shape s1 = Shape.values()[r.nextInt(Shape.values().length)];
+            Shape s2 = Shape.values()[r.nextInt(Shape.values().length)];
+            if (c1 == c2 || ShapesWorld.HELD_OUT.contains(new ShapesWorld.Pair(c1, s1))
+                    || ShapesWorld.HELD_OUT.contains(new ShapesWorld.Pair(c2, s2))) {
+                continue;
+            }
+            Relation rel = Relation.values()[r.nextInt(Relation.values().length)];
+            relation.add(article(c1.word()) + " " + c1.word() + " " + s1.word() + " " + rel.phrase() + " "
+                    + article(c2.word()) + " " + c2.word() + " " + s2.word());
+        }
+        sets.put("single", single);
+        sets.put("place", place);
+        sets.put("relation", relation);
+        sets.put("heldOut", heldOut);
+        return sets;
+    }
+
+    private static String article(String word) {
+        return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an" : "a";
+    }
+
+    @Override
+    public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
+        Object pipelineName = options.raw("pipeline").orElseThrow(() -> new BadInputException(
+                "evalShapesGeneration needs pipeline: a text-to-image pipeline or zoo name"));
+        int count = options.integer("count", 4);
+        int steps = options.integer("steps", 20);
+        double guidance = options.real("guidance", 5);
+        long seed = options.longInteger("seed", 1000);
+        Path out = options.path("out", context.baseDirectory()).orElse(context.baseDirectory().resolve(
+                "shapes-eval"));
+        Optional<String> sampler = options.has("sampler") ? Optional.of(options.string("sampler", ""))
+                : Optional.empty();
+        Map<String, List<String>> sets = promptSets(options.integer("prompts", 40), 7);
+        List<String> wanted = options.strings("sets").orElse(List.copyOf(sets.keySet()));
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (LoadedPipeline pipeline = context.open(pipelineName)) {
+            for (String set : wanted) {
+                List<String> prompts = sets.get(set);
+                if (prompts == null) {
+                    throw new BadInputException(options.where("sets") + ": no prompt set '" + set + "' (sets: "
+                            + sets.keySet() + ")");
+                }
+                List<GenerateRequest.Prompt> ps = new ArrayList<>();
+                for (int i = 0; i < prompts.size(); i++) {
+                    ps.add(new GenerateRequest.Prompt(set + "-" + i, prompts.get(i)));
+                }
+                GenerateRequest request = new GenerateRequest(ps, "", seed, count, steps, sampler, guidance,
+                        Optional.empty(), 1.0, Optional.empty(), false, out.resolve(set));
+                Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
+                        .withProgress(context.progress()).withCancellation(context.cancellation()));
+                int right = 0;
+                for (Generate.Image image : generated.images()) {
+                    // judged from the file written, as an outside checker would read it
+                    if (ShapesChecker.judge(rgb(Png.read(image.file())), image.prompt().text()).correct()) {
+                        right++;
+                    }
+                }
+                double share = (double) right / generated.images().size();
+                context.out().printf("%-9s %5.1f%%  (%d of %d images, %d prompts × %d)%n", set, 100 * share, right,
+                        generated.images().size(), prompts.size(), count);
+                result.put(set, share);
+            }
+        }
+        return result;
+    }
+
+    /** {@code [y][x][c]} bytes of a 32 × 32 picture. */
+    static byte[] rgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        if (w != ShapesWorld.SIZE || h != ShapesWorld.SIZE) {
+            throw new BadInputException("a Shapes-world picture is 32 × 32, got " + w + " × " + h);
+        }
+        byte[] out = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = image.getRGB(x, y);
+                int i = 3 * (y * w + x);
+                out[i] = (byte) (p >> 16);
+                out[i + 1] = (byte) (p >> 8);
+                out[i + 2] = (byte) p;
+            }
+        }
+        return out;
+    }
+}
