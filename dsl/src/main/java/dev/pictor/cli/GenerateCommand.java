@@ -87,6 +87,10 @@ final class GenerateCommand implements Callable<Integer> {
             + " same size as --init-image.")
     Path mask;
 
+    @Option(names = "--upscale", description = "2× upsampling: --init-image is half the pipeline's size; it is"
+            + " enlarged and redrawn at --strength (default 0.5).")
+    boolean upscale;
+
     @Option(names = "--grid", description = "Also write DIR/grid.png with every image.")
     boolean grid;
 
@@ -105,6 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
         put(options, "initImage", initImage);
         put(options, "strength", strength);
         put(options, "mask", mask);
+        put(options, "upscale", upscale ? Boolean.TRUE : null);
         put(options, "grid", grid ? Boolean.TRUE : null);
         Path cwd = Path.of("").toAbsolutePath();
         GenerateRequest request = GenerateRequest.from(TaskOptions.of("generate", options, GenerateRequest.OPTIONS),

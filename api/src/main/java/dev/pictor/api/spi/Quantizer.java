@@ -26,6 +26,11 @@ public sealed interface Quantizer extends Component permits DiscreteQuantizer, C
     /** The latent shape (without batch) for an image of the given {@code [channels, height, width]}. */
     long[] latentShape(long[] imageShape);
 
+    /** Channels of the images it encodes and decodes: 3 (RGB) unless the model is grey (1). */
+    default int imageChannels() {
+        return 3;
+    }
+
     /** Latents (code ids, or scaled continuous latents) to an image batch. */
     INDArray decode(INDArray latents);
 }

@@ -90,7 +90,8 @@ public final class Generate {
         boolean conditional = !pipeline.pipeline().components(ComponentKind.ENCODER).isEmpty();
         Condition negative = conditional && request.guidance() != 1 ? condition(pipeline, request.negative())
                 : Condition.none();
-        Optional<BufferedImage> initImage = request.initImage().map(p -> readImage(p, "initial image"));
+        Optional<BufferedImage> initImage = request.initImage().map(p -> readImage(p, "initial image"))
+                .map(im -> request.upscale() ? enlarge(im, request.initImage().get(), model, quantizer) : im);
         INDArray init = initImage.map(im -> initLatents(im, request.initImage().get(), model, quantizer, request))
                 .orElse(null);
         INDArray mask = request.mask().map(p -> maskLatents(p, initImage.orElseThrow(), model)).orElse(null);
@@ -113,6 +114,12 @@ public final class Generate {
             }
             INDArray samples = GuidanceLoop.run(model, sampler, b.build(), perPrompt);
             INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
+            if (mask != null && quantizer.isPresent()) {
+                // A latent model regenerates whole latent cells and its decoder only approximates the rest: paste
+                // the initial image back wherever the mask keeps it, so unmasked pixels stay exactly as given.
+                pixels = keepUnmasked(pixels, initPixels(initImage.orElseThrow(), quantizer.get(), request.count()),
+                        request.mask().get(), initImage.get());
+            }
             for (int k = 0; k < request.count(); k++) {
                 BufferedImage image = Images.fromTensor(pixels.get(NDArrayIndex.point(k)));
                 Map<String, String> meta = metadata(pipeline, request, prompt, sampler, request.seed() + k);
@@ -213,10 +220,61 @@ public final class Generate {
                     + " but the pipeline makes images of another size (samples " + Arrays.toString(
                     model.sampleShape()) + "): give an image of the pipeline's size");
         }
-        INDArray x = Images.toTensor(image).reshape(1, 3, image.getHeight(), image.getWidth())
-                .repeat(0, request.count());
+        INDArray x = quantizer.isPresent() ? initPixels(image, quantizer.get(), request.count())
+                : Images.toTensor(image).reshape(1, 3, image.getHeight(), image.getWidth()).repeat(0,
+                request.count());
         return quantizer.map(q -> q.encode(x, GaussianNoise.forSeeds(request.seed() ^ 0x1A1A1A1AL, request.count())))
                 .orElse(x);
+    }
+
+    /**
+     * 2× upsampling: the small image enlarged bicubically to the pipeline's size, which img2img then redraws at the
+     * request's strength (SDEdit: the model puts back the detail that interpolation blurs).
+     */
+    private static BufferedImage enlarge(BufferedImage small, Path file, DiffusionDenoiser model,
+            Optional<ContinuousQuantizer> quantizer) {
+        long[] s = model.sampleShape();
+        // pixels per sample cell: the quantizer's downsampling factor (1 for a pixel-space model)
+        int factor = quantizer.map(q -> 64 / (int) q.latentShape(new long[] {q.imageChannels(), 64, 64})[1])
+                .orElse(1);
+        int h = (int) s[s.length - 2] * factor;
+        int w = (int) s[s.length - 1] * factor;
+        if (small.getWidth() * 2 != w || small.getHeight() * 2 != h) {
+            throw new BadInputException("upscale doubles an image to the pipeline's " + w + "x" + h + ": " + file
+                    + " is " + small.getWidth() + "x" + small.getHeight() + ", give one of " + w / 2 + "x" + h / 2);
+        }
+        BufferedImage big = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = big.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(small, 0, 0, w, h, null);
+        g.dispose();
+        return big;
+    }
+
+    /** The image as the quantizer takes it ({@code count} copies; grey models get the channels' mean). */
+    private static INDArray initPixels(BufferedImage image, ContinuousQuantizer q, int count) {
+        INDArray x = Images.toTensor(image).reshape(1, 3, image.getHeight(), image.getWidth());
+        if (q.imageChannels() == 1) {
+            x = x.mean(true, 1);
+        }
+        return x.repeat(0, count);
+    }
+
+    /** {@code generated} where the mask (full resolution, white) regenerates, {@code init} elsewhere. */
+    private static INDArray keepUnmasked(INDArray generated, INDArray init, Path maskFile, BufferedImage image) {
+        BufferedImage m = readImage(maskFile, "mask");
+        int h = image.getHeight();
+        int w = image.getWidth();
+        float[] keep = new float[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                keep[y * w + x] = (m.getRGB(x, y) & 0xFFFFFF) == 0 ? 1f : 0f;
+            }
+        }
+        INDArray k = Nd4j.create(keep, new long[] {1, 1, h, w}, 'c').broadcast(generated.shape());
+        INDArray g = generated.castTo(DataType.FLOAT);
+        return g.add(init.castTo(DataType.FLOAT).sub(g).mul(k));
     }
 
     /** The mask at the samples' resolution: a cell is regenerated if any of its pixels is white. */
@@ -265,6 +323,9 @@ public final class Generate {
             m.put("strength", format(r.strength()));
         });
         r.mask().ifPresent(p -> m.put("mask", p.getFileName().toString()));
+        if (r.upscale()) {
+            m.put("upscale", "2x from the init image");
+        }
         m.put("Software", "Pictor");
         return m;
     }

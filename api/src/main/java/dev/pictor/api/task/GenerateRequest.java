@@ -35,11 +35,11 @@ import java.util.regex.Pattern;
  */
 public record GenerateRequest(List<Prompt> prompts, String negative, long seed, int count, int steps,
         Optional<String> sampler, double guidance, Optional<Path> initImage, double strength, Optional<Path> mask,
-        boolean grid, Path out) {
+        boolean upscale, boolean grid, Path out) {
 
     /** The option names, the same for the DSL and the CLI (whose {@code --init-image} is {@code initImage}). */
     public static final List<String> OPTIONS = List.of("prompt", "prompts", "negative", "seed", "count", "steps",
-            "sampler", "guidance", "initImage", "strength", "mask", "grid", "out");
+            "sampler", "guidance", "initImage", "strength", "mask", "upscale", "grid", "out");
     /** The most images one prompt may ask for in one run. */
     public static final int MAX_COUNT = 64;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -94,10 +94,18 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         if (mask.isPresent() && init.isEmpty()) {
             throw new BadInputException("generate: a mask needs the image it masks (initImage / --init-image)");
         }
+        boolean upscale = o.bool("upscale", false);
+        if (upscale && init.isEmpty()) {
+            throw new BadInputException("generate: upscale needs the small image to enlarge (initImage / --init-image)");
+        }
+        if (upscale && mask.isPresent()) {
+            throw new BadInputException("generate: upscale redraws the whole enlarged image; it takes no mask");
+        }
         Optional<String> sampler = o.has("sampler") ? Optional.of(o.string("sampler", "")) : Optional.empty();
         Path out = o.path("out", base).orElse(base);
         return new GenerateRequest(prompts, o.string("negative", ""), o.longInteger("seed", 0), count, steps, sampler,
-                guidance, init, init.isPresent() ? strength : 1, mask, o.bool("grid", false), out);
+                guidance, init, init.isPresent() ? o.real("strength", upscale ? 0.5 : 0.8) : 1, mask, upscale,
+                o.bool("grid", false), out);
     }
 
     /** {@code id<TAB>prompt} lines; a bad line is one error naming it. */

@@ -67,6 +67,11 @@ public final class KlAutoencoderQuantizer implements ContinuousQuantizer {
     }
 
     @Override
+    public int imageChannels() {
+        return config.inChannels();
+    }
+
+    @Override
     public int latentChannels() {
         return config.embedDim();
     }

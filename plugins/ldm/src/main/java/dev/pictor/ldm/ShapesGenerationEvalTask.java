@@ -124,7 +124,7 @@ public final class ShapesGenerationEvalTask implements Task {
                     ps.add(new GenerateRequest.Prompt(set + "-" + i, prompts.get(i)));
                 }
                 GenerateRequest request = new GenerateRequest(ps, "", seed, count, steps, sampler, guidance,
-                        Optional.empty(), 1.0, Optional.empty(), false, out.resolve(set));
+                        Optional.empty(), 1.0, Optional.empty(), false, false, out.resolve(set));
                 Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
                         .withProgress(context.progress()).withCancellation(context.cancellation()));
                 int right = 0;
