@@ -56,7 +56,8 @@ public final class LdmPlugin implements Plugin {
                 denoiser("ldm-unet", UNetFactory.class);
                 task("train-autoencoder", AutoencoderTrainTask.class);
                 task("train-ldm", LdmTrainTask.class);
-                task("eval-shapes-generation", ShapesGenerationEvalTask.class);
+                task("eval-shapes-generation", dev.pictor.ldm.eval.ShapesGenerationEvalTask.class);
+                task("eval-fashion-generation", dev.pictor.ldm.eval.FashionGenerationEvalTask.class);
             }
         };
     }

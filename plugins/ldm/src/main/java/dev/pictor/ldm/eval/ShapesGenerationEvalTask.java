@@ -1,4 +1,4 @@
-package dev.pictor.ldm;
+package dev.pictor.ldm.eval;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.diffusion.SamplingHooks;
