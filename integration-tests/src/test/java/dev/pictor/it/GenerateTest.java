@@ -155,6 +155,28 @@ class GenerateTest {
         assertThat(largestGap(Png.read(same.resolve("0.png")), expected(7))).isZero();
     }
 
+    /** The oracle denoiser knows the prompt's picture: upscaling a half-size copy at strength 1 must give it back. */
+    @Test
+    void upscaleEnlargesAHalfSizeImageAndRedrawsIt() throws Exception {
+        BufferedImage big = expected(5);
+        BufferedImage small = new BufferedImage(ShapesWorld.SIZE / 2, ShapesWorld.SIZE / 2, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = small.createGraphics();
+        g.drawImage(big, 0, 0, ShapesWorld.SIZE / 2, ShapesWorld.SIZE / 2, null);
+        g.dispose();
+        Path init = dir.resolve("small.png");
+        Png.write(init, small, Map.of());
+        Path out = dir.resolve("up");
+        var r = cli(dir, "--prompt", ShapesOraclePlugin.WORLD.scene(5).prompt(), "--out", out.toString(),
+                "--init-image", init.toString(), "--upscale", "--strength", "1", "--guidance", "1", "--sampler", "ddim");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(largestGap(Png.read(out.resolve("0.png")), big)).isLessThanOrEqualTo(2);
+        assertThat(Png.readText(out.resolve("0.png"))).containsEntry("upscale", "2x from the init image");
+        var wrong = cli(dir, "--prompt", "a red circle", "--out", out.toString(), "--init-image",
+                dir.resolve("up/0.png").toString(), "--upscale");
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("give one of 16x16");
+    }
+
     @Test
     void badInputIsOneLineWithExitTwoAndNothingWritten() throws Exception {
         Path out = dir.resolve("never");
@@ -250,7 +272,7 @@ class GenerateTest {
         var r = ThirdPartyPluginTest.cli("generate", "--help");
         assertThat(r.code()).isZero();
         for (String option : List.of("--pipeline", "--prompt", "--prompts", "--out", "--negative", "--seed", "--count",
-                "--steps", "--sampler", "--guidance", "--init-image", "--strength", "--mask", "--grid")) {
+                "--steps", "--sampler", "--guidance", "--init-image", "--strength", "--mask", "--upscale", "--grid")) {
             assertThat(r.out()).contains(option);
         }
     }
