@@ -169,41 +169,22 @@ public final class Kernels {
         if (!java.util.Arrays.equals(from.dims(), to.dims())) {
             throw new IllegalArgumentException(what + ": the sizes differ");
         }
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, desc(from), OneDnn.engine(), desc(to), OneDnn.engine(),
-                null), what);
-        dnnl_primitive p = new dnnl_primitive();
-        try {
-            OneDnn.check(dnnl_primitive_create(p, pd), what);
-        } finally {
-            dnnl_primitive_desc_destroy(pd);
-        }
         Map<Integer, View> slots = new LinkedHashMap<>();
         slots.put(Args.SRC, from);
         slots.put(Args.DST, to);
-        return new Primitive(what, p, slots, Map.of());
+        return new Primitive(what, reorderPrimitive(desc(from), desc(to), what), slots, Map.of());
     }
+
 
     /** Copies between two layouts of the same tensor (a one-off: builds and drops its kernel). */
     static void reorder(dnnl_memory_desc_t from, INDArray source, dnnl_memory_desc_t to, INDArray target) {
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, from, OneDnn.engine(), to, OneDnn.engine(), null),
-                "reorder");
-        dnnl_primitive p = new dnnl_primitive();
-        try {
-            OneDnn.check(dnnl_primitive_create(p, pd), "reorder");
-        } finally {
-            dnnl_primitive_desc_destroy(pd);
-        }
-        Map<Integer, dnnl_memory_desc_t> slots = new LinkedHashMap<>();
-        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, from);
-        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, to);
-        try (Primitive r = new Primitive("reorder", p, Map.of(), slots)) {
+        try (Primitive r = reorder(from, to, "reorder")) {
             r.bindRaw(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, source);
             r.bindRaw(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, target);
             r.execute();
         }
     }
+
 
     /**
      * LayerNorm over the last dimension with gain ({@link Args#SCALE}) and bias ({@link Args#SHIFT}), each
@@ -465,6 +446,14 @@ public final class Kernels {
 
     /** A reorder between two layouts given as descriptors (slots DNNL_ARG_FROM and DNNL_ARG_TO, bound raw). */
     static Primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, String what) {
+        Map<Integer, dnnl_memory_desc_t> slots = new LinkedHashMap<>();
+        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, from);
+        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, to);
+        return new Primitive(what, reorderPrimitive(from, to, what), Map.of(), slots);
+    }
+
+    /** A reorder primitive between two layouts (the caller wraps it in a {@link Primitive}). */
+    private static dnnl_primitive reorderPrimitive(dnnl_memory_desc_t from, dnnl_memory_desc_t to, String what) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
         OneDnn.check(dnnl_reorder_primitive_desc_create(pd, from, OneDnn.engine(), to, OneDnn.engine(), null), what);
         dnnl_primitive p = new dnnl_primitive();
@@ -473,27 +462,17 @@ public final class Kernels {
         } finally {
             dnnl_primitive_desc_destroy(pd);
         }
-        Map<Integer, dnnl_memory_desc_t> slots = new LinkedHashMap<>();
-        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM, from);
-        slots.put(org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO, to);
-        return new Primitive(what, p, Map.of(), slots);
+        return p;
     }
+
 
     /** A reorder from a kernel's own layout ({@code from}, e.g. a packed slot's) into a strided view. */
     static Primitive reorder(dnnl_memory_desc_t from, View to, String what) {
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        OneDnn.check(dnnl_reorder_primitive_desc_create(pd, from, OneDnn.engine(), desc(to), OneDnn.engine(),
-                null), what);
-        dnnl_primitive p = new dnnl_primitive();
-        try {
-            OneDnn.check(dnnl_primitive_create(p, pd), what);
-        } finally {
-            dnnl_primitive_desc_destroy(pd);
-        }
         Map<Integer, View> slots = new LinkedHashMap<>();
         slots.put(Args.DST, to);
-        return new Primitive(what, p, slots, Map.of(Args.SRC, from));
+        return new Primitive(what, reorderPrimitive(from, desc(to), what), slots, Map.of(Args.SRC, from));
     }
+
 
     /**
      * Average pooling over non-overlapping {@code kernel × kernel} windows (stride = kernel, no padding), PyTorch's

@@ -1,70 +1,24 @@
 package dev.pictor.nn.fused;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.pictor.nn.fused.FusedAgainstPlain.rand;
 
-import dev.pictor.nn.Graph;
 import dev.pictor.nn.layers.CrossAttention;
-import dev.pictor.nn.onednn.OneDnn;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The fused CrossAttention, self and cross, against the plain graph ops: loss and every gradient. */
 class AttentionOpTest {
-
-    private static INDArray rand(long seed, long... shape) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        float[] v = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return Nd4j.create(v, shape, 'c');
-    }
-
-    private static Graph.Gradients.Result run(boolean fused, boolean self, boolean[] usedFused) {
-        Graph g = new Graph(DataType.FLOAT, 5, Graph.Mode.TRAIN).fusedTraining(fused);
-        // 3 sequences of 10 positions, width 24, 2 heads of 16 (inner 32 ≠ width); a context of 7 tokens of 20
-        SDVariable x = g.variable("x", rand(1, 3, 10, 24));
-        SDVariable context = self ? null : g.variable("context", rand(2, 3, 7, 20));
-        SDVariable y = new CrossAttention(24, self ? 24 : 20, 2, 16).apply(g, "attn", x, context);
-        SDVariable loss = y.mul(g.sameDiff().constant(rand(4, 3, 10, 24))).sum();
-        usedFused[0] = Arrays.stream(g.sameDiff().ops()).anyMatch(o -> o instanceof AttentionOp);
-        List<String> wrt = new ArrayList<>(g.paramNames());
-        wrt.add("x");
-        if (!self) {
-            wrt.add("context");
-        }
-        Graph.Gradients.Result r = g.gradientRunner(loss, wrt).compute(Map.of());
-        Map<String, INDArray> copies = new java.util.LinkedHashMap<>();
-        r.gradients().forEach((k, v) -> copies.put(k, v.dup()));
-        return new Graph.Gradients.Result(r.loss(), copies);
-    }
-
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void gradientsMatchThePlainGraph(boolean self) {
-        assumeTrue(OneDnn.available(), OneDnn::unavailableReason);
-        boolean[] plainFused = new boolean[1];
-        boolean[] fusedFused = new boolean[1];
-        Graph.Gradients.Result plain = run(false, self, plainFused);
-        Graph.Gradients.Result fused = run(true, self, fusedFused);
-        assertTrue(fusedFused[0] && !plainFused[0], "one run fused, the other plain");
-        assertEquals(plain.loss(), fused.loss(), 1e-4 * Math.abs(plain.loss()));
-        assertEquals(plain.gradients().keySet(), fused.gradients().keySet());
-        for (String name : plain.gradients().keySet()) {
-            INDArray a = plain.gradients().get(name);
-            INDArray b = fused.gradients().get(name);
-            double diff = a.sub(b).norm2Number().doubleValue();
-            assertTrue(diff <= 1e-4 * a.norm2Number().doubleValue(), name + " differs by " + diff);
-        }
+        FusedAgainstPlain.assertSameGradients(g -> {
+            // 3 sequences of 10 positions, width 24, 2 heads of 16 (inner 32 ≠ width); a context of 7 tokens of 20
+            SDVariable x = g.variable("x", rand(1, 3, 10, 24));
+            SDVariable context = self ? null : g.variable("context", rand(2, 3, 7, 20));
+            SDVariable y = new CrossAttention(24, self ? 24 : 20, 2, 16).apply(g, "attn", x, context);
+            return y.mul(g.sameDiff().constant(rand(4, 3, 10, 24))).sum();
+        }, self ? List.of("x") : List.of("x", "context"), AttentionOp.class);
     }
 }
