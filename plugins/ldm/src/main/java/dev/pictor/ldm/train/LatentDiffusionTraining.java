@@ -35,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (frozen) first stage to a posterior draw times its scale factor, each caption by the (frozen) text encoder to its
  * token states, and the UNet learns {@link DiffusionObjective}'s L_simple on them, a caption replaced by the empty
  * one's encoding with probability {@code dropout} (what classifier-free guidance samples with). AdamW with warm-up
- * and cosine decay, gradient clipping, EMA weights — saved as the model, as upstream samples with its EMA. Runs on
+ * and cosine decay, gradient clipping, EMA weights with upstream's warm-up — saved as the model, as upstream samples with its EMA. Runs on
  * the project's {@link Trainer}, checkpointing, resuming exactly.
  *
  * <pre>{@code
@@ -163,7 +163,7 @@ public final class LatentDiffusionTraining {
         Trainer.Config.Builder b = Trainer.Config.builder(settings.steps())
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))
-                .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).emaDecay(settings.emaDecay()).gcEvery(10);
+                .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).emaWarmup(settings.emaDecay()).gcEvery(10);
         if (settings.checkpoint() != null) {
             b.checkpoint(settings.checkpoint(), settings.checkpointEvery());
         }

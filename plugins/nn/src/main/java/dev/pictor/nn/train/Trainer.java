@@ -51,7 +51,7 @@ public final class Trainer {
         this.batches = batches;
         this.config = config;
         this.optimizer = new AdamW(config.beta1, config.beta2, config.eps, config.weightDecay);
-        this.ema = config.emaDecay > 0 ? new Ema(config.emaDecay) : null;
+        this.ema = config.emaDecay > 0 ? new Ema(config.emaDecay, config.emaWarmup) : null;
     }
 
     public Trainer listener(TrainingListener l) {
@@ -81,7 +81,8 @@ public final class Trainer {
         graph.load(c.params(), true);
         optimizer.load(c.optimizer(), c.adamSteps());
         if (ema != null) {
-            ema.load(c.ema().isEmpty() ? graph.state() : c.ema());
+            // one update a step, the first a copy
+            ema.load(c.ema().isEmpty() ? graph.state() : c.ema(), Math.max(0, c.nextStep() - 1));
         }
         nextStep = c.nextStep();
         return this;
@@ -152,6 +153,7 @@ public final class Trainer {
         final double weightDecay;
         final double clipNorm;
         final double emaDecay;
+        final boolean emaWarmup;
         final Path checkpoint;
         final long checkpointEvery;
         final int gcEvery;
@@ -165,6 +167,7 @@ public final class Trainer {
             weightDecay = b.weightDecay;
             clipNorm = b.clipNorm;
             emaDecay = b.emaDecay;
+            emaWarmup = b.emaWarmup;
             checkpoint = b.checkpoint;
             checkpointEvery = b.checkpointEvery;
             gcEvery = b.gcEvery;
@@ -185,6 +188,7 @@ public final class Trainer {
             private double weightDecay = 0.01;
             private double clipNorm = 1.0;
             private double emaDecay;
+            private boolean emaWarmup;
             private Path checkpoint;
             private long checkpointEvery;
             private int gcEvery = 1;
@@ -216,6 +220,12 @@ public final class Trainer {
             }
 
             /** EMA decay; 0 (default) turns the EMA off. */
+            /** EMA with latent diffusion's warm-up ({@link Ema#Ema(double, boolean)}). */
+            public Builder emaWarmup(double decay) {
+                this.emaWarmup = true;
+                return emaDecay(decay);
+            }
+
             public Builder emaDecay(double decay) {
                 this.emaDecay = decay;
                 return this;

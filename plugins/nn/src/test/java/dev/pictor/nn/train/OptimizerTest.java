@@ -69,5 +69,17 @@ class OptimizerTest {
         }
         // 0 → 0.1·10 = 1 → 0.9·1 + 0.1·20 = 2.9 → 0.9·2.9 + 0.1·30 = 5.61
         assertThat(ema.shadow().get("w").getDouble(0)).isCloseTo(5.61, offset(1e-12));
+        // with LitEma's warm-up, update n uses min(0.9, (1 + n) / (10 + n)): 2/11, 3/12, 4/13 after the copy
+        Ema warm = new Ema(0.9, true);
+        INDArray q = Nd4j.scalar(DataType.DOUBLE, 0.0);
+        warm.update(Map.of("w", q));
+        double expected = 0;
+        for (int i = 1; i <= 3; i++) {
+            q.assign(10.0 * i);
+            warm.update(Map.of("w", q));
+            double d = Math.min(0.9, (1.0 + i) / (10.0 + i));
+            expected = d * expected + (1 - d) * 10.0 * i;
+        }
+        assertThat(warm.shadow().get("w").getDouble(0)).isCloseTo(expected, offset(1e-12));
     }
 }

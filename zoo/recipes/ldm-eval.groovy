@@ -1,0 +1,27 @@
+// Measures a text-to-image latent-diffusion model on the pixels: builds the pipeline from its folders and runs
+// evalShapesGeneration (Shapes world: single objects, place and size, relations, held-out pairs; the pixel checker)
+// or evalFashionGeneration (every class; an independently trained CNN judges).
+//
+//   ./pictor run zoo/recipes/ldm-eval.groovy shapes <unet folder> [autoencoder folder] [sampler] [steps] [guidance]
+//   ./pictor run zoo/recipes/ldm-eval.groovy fashion <unet folder> [autoencoder folder] [sampler] [steps] [guidance]
+device cpu(threads: 2)
+def data = args[0]
+def zoo = "$scriptDir/../src/main/resources/pictor/zoo"
+def unet = args.size() > 1 ? args[1] : "$zoo/${data}-ldm/unet"
+def ae = args.size() > 2 ? args[2] : "$zoo/${data}-ldm/autoencoder"
+def samplerName = args.size() > 3 ? args[3] : 'dpm-solver++'
+def steps = args.size() > 4 ? args[4] as int : 20
+def guidance = args.size() > 5 ? args[5] as double : 5
+def clip = "$zoo/${data}-clip"
+def t2i = pipeline("${data}-ldm") {
+    tokenizer 'clip-bpe', merges: "$clip/bpe.txt", contextLength: (data == 'shapes' ? 32 : 16)
+    encoder 'clip-text', weights: "$clip/model.safetensors", config: "$clip/config.json"
+    quantizer 'kl-autoencoder', weights: "$ae/model.safetensors", config: "$ae/config.json"
+    denoiser 'ldm-unet', weights: "$unet/model.safetensors", config: "$unet/config.json"
+    sampler samplerName
+}
+def out = "target/${data}-eval-${samplerName}-${steps}"
+def r = data == 'shapes'
+        ? evalShapesGeneration(pipeline: t2i, count: 4, steps: steps, guidance: guidance, out: out)
+        : evalFashionGeneration(pipeline: t2i, count: 20, steps: steps, guidance: guidance, out: out)
+println r
