@@ -1,7 +1,7 @@
 // Recipe: fashion-ldm's UNet — a text-conditioned latent-diffusion UNet (64 channels, levels ×1 and ×2, spatial
-// transformers at both, 4.3 M parameters) trained on Fashion-MNIST's training images with class captions in
-// the latent space of fashion-autoencoder (8 × 8 × 8 from 32-pixel padded images), conditioned on fashion-clip's text tower; 10% of captions
-// dropped for classifier-free guidance; EMA weights saved. Run fashion-autoencoder.groovy first.
+// transformers at both) trained on Fashion-MNIST's training images with class captions in the latent space of
+// fashion-autoencoder (8 × 8 × 8 from 32-pixel padded images), conditioned on fashion-clip's text tower; 10% of
+// captions dropped for classifier-free guidance; EMA weights saved. Run fashion-autoencoder.groovy first.
 //
 //   ./pictor run zoo/recipes/fashion-ldm.groovy                          # 5,000 steps
 //   ./pictor run zoo/recipes/fashion-ldm.groovy 50 /tmp/ldm-try          # a short run somewhere else

@@ -1,7 +1,8 @@
 // Recipe: shapes-ldm's UNet — a text-conditioned latent-diffusion UNet (64 channels, levels ×1 and ×2, spatial
 // transformers at both, 4.3 M parameters) trained on the Shapes world (held-out colour–shape pairs never shown) in
 // the latent space of shapes-autoencoder (8 × 8 × 8), conditioned on shapes-clip's text tower; 10% of captions
-// dropped for classifier-free guidance; EMA weights saved. Run shapes-autoencoder.groovy first.
+// dropped for classifier-free guidance; EMA weights (with upstream's warm-up) saved. Run shapes-autoencoder.groovy
+// first.
 //
 //   ./pictor run zoo/recipes/shapes-ldm.groovy                          # 5,000 steps
 //   ./pictor run zoo/recipes/shapes-ldm.groovy 50 /tmp/ldm-try          # a short run somewhere else
