@@ -513,12 +513,23 @@ public final class UNetInference implements AutoCloseable {
             return conv(new Act(normed2, r.out(), x.h(), x.w()), r.conv2(), 1, dst, PostOps.none().accumulate());
         }
 
-        private Act upsample(Act x, Conv c) {
+        private Act upsample(Act x, Conv conv) {
             Act up = new Act(scratch("upsampled", n * x.pixels() * 4 * x.c()), x.c(), 2 * x.h(), 2 * x.w());
-            program.kernel("upsample", Kernels.upsampleNearest(nhwc(x), nhwc(up))).bind(Args.SRC, x.buffer())
-                    .bind(Args.DST, up.buffer());
-            return conv(up, c, 1, fresh(n * up.pixels() * c.out()), PostOps.none());
+            // Nearest 2×: four copies of the map, each into every other pixel of every other row of the result
+            // (reorders into strided views). oneDNN 2.5's resampling kernel on channels-last data crashed here
+            // intermittently (a 256-channel 16 → 32 map), reading out of bounds.
+            long c = x.c();
+            long w2 = up.w();
+            View quarter = View.of(new long[] {n, c, x.h(), x.w()}, new long[] {up.pixels() * c, 1, 2 * w2 * c, 2 * c});
+            for (int dy = 0; dy < 2; dy++) {
+                for (int dx = 0; dx < 2; dx++) {
+                    program.kernel("upsample", Kernels.reorder(nhwc(x), quarter)).bind(Args.SRC, x.buffer())
+                            .bind(Args.DST, up.buffer(), (dy * w2 + dx) * c);
+                }
+            }
+            return conv(up, conv, 1, fresh(n * up.pixels() * conv.out()), PostOps.none());
         }
+
 
         /** A spatial transformer on {@code x}, its result written onto {@code x} (the residual, in place). */
         private void transformer(Act x, Transformer t) {

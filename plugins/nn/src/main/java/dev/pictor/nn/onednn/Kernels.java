@@ -491,27 +491,6 @@ public final class Kernels {
         return build(what, op, PostOps.none(), slots, null);
     }
 
-    /**
-     * Nearest-neighbour upsampling of {@code src [N, C, H, W]} to {@code dst [N, C, f·H, f·W]} (each pixel copied
-     * into an f × f square, PyTorch's {@code interpolate(mode="nearest")} for an integer factor f); any layouts.
-     */
-    public static Primitive upsampleNearest(View src, View dst) {
-        String what = "nearest upsampling " + src + " -> " + dst;
-        if (src.dims().length != 4 || dst.dims().length != 4 || src.dims()[0] != dst.dims()[0]
-                || src.dims()[1] != dst.dims()[1] || dst.dims()[2] % src.dims()[2] != 0
-                || dst.dims()[3] % src.dims()[3] != 0) {
-            throw new IllegalArgumentException(what + ": the result must be [N, C, f·H, f·W] of the source");
-        }
-        org.bytedeco.dnnl.dnnl_resampling_desc_t op = new org.bytedeco.dnnl.dnnl_resampling_desc_t();
-        float[] factors = {(float) dst.dims()[2] / src.dims()[2], (float) dst.dims()[3] / src.dims()[3]};
-        OneDnn.check(org.bytedeco.dnnl.global.dnnl.dnnl_resampling_forward_desc_init(op, dnnl_forward_inference,
-                org.bytedeco.dnnl.global.dnnl.dnnl_resampling_nearest, factors, desc(src), desc(dst)), what);
-        Map<Integer, View> slots = new LinkedHashMap<>();
-        slots.put(Args.SRC, src);
-        slots.put(Args.DST, dst);
-        return build(what, op, PostOps.none(), slots, null);
-    }
-
     /** {@code dst = a + b}, {@code b} broadcast where its dimensions are 1 ({@link Args#SRC}, {@link Args#SRC_1}). */
     public static Primitive add(View a, View b, View dst) {
         return binary(a, b, dst, dnnl_binary_add, "add");

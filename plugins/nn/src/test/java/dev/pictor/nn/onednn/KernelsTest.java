@@ -209,36 +209,6 @@ class KernelsTest {
     }
 
     @Test
-    void nearestUpsamplingCopiesEachPixelIntoASquareInEitherLayout() {
-        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 5);
-        // PyTorch's interpolate(scale_factor=2, mode="nearest"): y[.., i, j] = x[.., i / 2, j / 2]
-        INDArray expected = Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 10);
-        for (int i = 0; i < 8; i++) {
-            for (int j = 0; j < 10; j++) {
-                expected.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(j))
-                        .assign(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                                org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                                org.nd4j.linalg.indexing.NDArrayIndex.point(i / 2),
-                                org.nd4j.linalg.indexing.NDArrayIndex.point(j / 2)));
-            }
-        }
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 2, 3, 8, 10);
-        try (Primitive p = Kernels.upsampleNearest(View.dense(2, 3, 4, 5), View.dense(2, 3, 8, 10))) {
-            p.bind(Args.SRC, x).bind(Args.DST, y).execute();
-        }
-        assertThat(y).isEqualTo(expected);
-        INDArray xl = x.permute(0, 2, 3, 1).dup('c');
-        INDArray yl = Nd4j.zeros(DataType.FLOAT, 2, 8, 10, 3);
-        try (Primitive p = Kernels.upsampleNearest(View.channelsLast(2, 3, 4, 5), View.channelsLast(2, 3, 8, 10))) {
-            p.bind(Args.SRC, xl).bind(Args.DST, yl).execute();
-        }
-        assertThat(yl.permute(0, 3, 1, 2).dup('c')).isEqualTo(expected);
-        assertThatThrownBy(() -> Kernels.upsampleNearest(View.dense(2, 3, 4, 5), View.dense(2, 3, 7, 10)))
-                .hasMessageContaining("[N, C, f·H, f·W]");
-    }
-
-    @Test
     void layerNormSoftmaxAndAddMatchNd4j() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 6, 10).muli(3).addi(1);
         INDArray gain = Nd4j.rand(DataType.FLOAT, 10);
