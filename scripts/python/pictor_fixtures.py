@@ -8,7 +8,9 @@ The scripts add this folder to sys.path themselves:
 """
 import importlib.util
 import json
+import statistics
 import struct
+import time
 
 import torch
 
@@ -50,3 +52,18 @@ def write_key_listing(path, module):
     with open(path, "w") as f:
         f.write("{\n" + ",\n".join(json.dumps(k) + ": " + json.dumps(v) for k, v in listing.items()) + "\n}\n")
     return len(listing)
+
+
+def report_training_step(step, model, steps, threads, batch, warmup=2):
+    """Runs a training step `warmup` times untimed, then `steps` times timed, and prints PyTorch's median, min and max
+    in the line the side-by-side scripts compare with Pictor's."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    params = sum(p.numel() for p in model.parameters())
+    print(f"PyTorch {torch.__version__}, {threads} threads, batch {batch}, {params} parameters: "
+          f"median step {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")

@@ -11,15 +11,13 @@ the symmetric cross-entropy over the batch's similarities, backward, gradient cl
 """
 import argparse
 import os
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../scripts/python"))
-from pictor_fixtures import load_upstream  # noqa: E402
+from pictor_fixtures import load_upstream, report_training_step  # noqa: E402
 
 
 def main():
@@ -67,16 +65,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t) * 1000)
-    params = sum(p.numel() for p in model.parameters())
-    print(f"PyTorch {torch.__version__}, {a.threads} threads, batch {n}, {params} parameters: "
-          f"median step {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")
+    report_training_step(step, model, a.steps, a.threads, n)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ checkpointing off (it trades time for memory; Pictor keeps activations).
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../scripts/python"))
 from ldm_upstream import install_stand_ins  # noqa: E402
+from pictor_fixtures import report_training_step  # noqa: E402
 
 
 def main():
@@ -63,16 +62,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(a.steps):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    params = sum(q.numel() for q in model.parameters())
-    print(f"PyTorch {torch.__version__}, {a.threads} threads, batch {n}, {params} parameters: "
-          f"median step {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")
+    report_training_step(step, model, a.steps, a.threads, n)
 
 
 if __name__ == "__main__":

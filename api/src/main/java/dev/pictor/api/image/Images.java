@@ -39,6 +39,23 @@ public final class Images {
         return img;
     }
 
+    /** An image to row-major RGB bytes ({@code [y][x][c]}), the inverse of {@link #fromRgb}. */
+    public static byte[] toRgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] out = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = image.getRGB(x, y);
+                int i = 3 * (y * w + x);
+                out[i] = (byte) (p >> 16);
+                out[i + 1] = (byte) (p >> 8);
+                out[i + 2] = (byte) p;
+            }
+        }
+        return out;
+    }
+
     /** A {@code [c, h, w]} tensor in [-1, 1] (c = 1 or 3) to an image; values outside are clipped. */
     public static BufferedImage fromTensor(INDArray chw) {
         if (chw.rank() != 3 || (chw.size(0) != 1 && chw.size(0) != 3)) {

@@ -94,7 +94,14 @@ public final class Generate {
                 .map(im -> request.upscale() ? enlarge(im, request.initImage().get(), model, quantizer) : im);
         INDArray init = initImage.map(im -> initLatents(im, request.initImage().get(), model, quantizer, request))
                 .orElse(null);
-        INDArray mask = request.mask().map(p -> maskLatents(p, initImage.orElseThrow(), model)).orElse(null);
+        Optional<BufferedImage> maskImage = request.mask().map(p -> readImage(p, "mask"));
+        INDArray mask = maskImage.map(m -> maskLatents(m, request.mask().get(), initImage.orElseThrow(), model))
+                .orElse(null);
+        // A latent model regenerates whole latent cells and its decoder only approximates the rest: the initial
+        // image is pasted back wherever the mask keeps it, so unmasked pixels stay exactly as given.
+        INDArray keep = mask != null && quantizer.isPresent() ? keepMask(maskImage.get(), quantizer.get(),
+                request.count()) : null;
+        INDArray kept = keep != null ? initPixels(initImage.get(), quantizer.get(), request.count()) : null;
 
         List<Image> images = new ArrayList<>();
         int prompts = request.prompts().size();
@@ -114,11 +121,9 @@ public final class Generate {
             }
             INDArray samples = GuidanceLoop.run(model, sampler, b.build(), perPrompt);
             INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
-            if (mask != null && quantizer.isPresent()) {
-                // A latent model regenerates whole latent cells and its decoder only approximates the rest: paste
-                // the initial image back wherever the mask keeps it, so unmasked pixels stay exactly as given.
-                pixels = keepUnmasked(pixels, initPixels(initImage.orElseThrow(), quantizer.get(), request.count()),
-                        request.mask().get(), initImage.get());
+            if (keep != null) {
+                INDArray generated = pixels.castTo(DataType.FLOAT);
+                pixels = generated.add(kept.sub(generated).mul(keep));
             }
             for (int k = 0; k < request.count(); k++) {
                 BufferedImage image = Images.fromTensor(pixels.get(NDArrayIndex.point(k)));
@@ -261,25 +266,21 @@ public final class Generate {
         return x.repeat(0, count);
     }
 
-    /** {@code generated} where the mask (full resolution, white) regenerates, {@code init} elsewhere. */
-    private static INDArray keepUnmasked(INDArray generated, INDArray init, Path maskFile, BufferedImage image) {
-        BufferedImage m = readImage(maskFile, "mask");
-        int h = image.getHeight();
-        int w = image.getWidth();
+    /** 1 where the mask (full resolution) keeps the image, 0 where it regenerates; shaped as the decoded batch. */
+    private static INDArray keepMask(BufferedImage m, ContinuousQuantizer q, int count) {
+        int h = m.getHeight();
+        int w = m.getWidth();
         float[] keep = new float[h * w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 keep[y * w + x] = (m.getRGB(x, y) & 0xFFFFFF) == 0 ? 1f : 0f;
             }
         }
-        INDArray k = Nd4j.create(keep, new long[] {1, 1, h, w}, 'c').broadcast(generated.shape());
-        INDArray g = generated.castTo(DataType.FLOAT);
-        return g.add(init.castTo(DataType.FLOAT).sub(g).mul(k));
+        return Nd4j.create(keep, new long[] {1, 1, h, w}, 'c').broadcast(count, q.imageChannels(), h, w);
     }
 
     /** The mask at the samples' resolution: a cell is regenerated if any of its pixels is white. */
-    private static INDArray maskLatents(Path file, BufferedImage init, DiffusionDenoiser model) {
-        BufferedImage m = readImage(file, "mask");
+    private static INDArray maskLatents(BufferedImage m, Path file, BufferedImage init, DiffusionDenoiser model) {
         if (m.getWidth() != init.getWidth() || m.getHeight() != init.getHeight()) {
             throw new BadInputException("mask " + file + " is " + m.getWidth() + "x" + m.getHeight() + " but the"
                     + " initial image is " + init.getWidth() + "x" + init.getHeight() + ": give a mask of the same size");

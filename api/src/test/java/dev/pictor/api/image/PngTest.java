@@ -30,6 +30,7 @@ class PngTest {
         BufferedImage back = Png.read(file);
         assertThat(back.getRGB(0, 0) & 0xFFFFFF).isEqualTo(230 << 16 | 25 << 8 | 25);
         assertThat(back.getRGB(1, 1) & 0xFFFFFF).isEqualTo(235);
+        assertThat(Images.toRgb(back)).containsExactly(rgb);
         assertThat(Png.readText(file)).containsEntry("prompt", "a red circle").containsEntry("seed", "7")
                 .containsEntry("pipeline", "shapes-ldm");
     }

@@ -1,7 +1,6 @@
 package dev.pictor.ldm;
 
 import dev.pictor.nn.Graph;
-import dev.pictor.nn.layers.Activation;
 import dev.pictor.nn.layers.Conv2d;
 import dev.pictor.nn.layers.Downsample;
 import dev.pictor.nn.layers.GroupNorm;

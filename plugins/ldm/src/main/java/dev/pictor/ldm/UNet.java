@@ -49,7 +49,7 @@ public final class UNet {
     public SDVariable apply(Graph g, SDVariable x, SDVariable timesteps, SDVariable context) {
         int mc = c.modelChannels();
         long embDim = c.timeEmbedDim();
-        SDVariable emb = new TimestepEmbedding(mc, true, 0, 10000).apply(g, timesteps);
+        SDVariable emb = timestepEmbedding(c).apply(g, timesteps);
         emb = new Linear(mc, embDim, true).apply(g, "time_embed.0", emb);
         emb = new Linear(embDim, embDim, true).apply(g, "time_embed.2", Activation.SILU.apply(g, emb));
 
@@ -107,6 +107,11 @@ public final class UNet {
         }
         h = new GroupNorm(UNetConfig.GROUPS, ch, UNetConfig.EPS).applySilu(g, "out.0", h);
         return Conv2d.same(ch, c.outChannels(), 3).apply(g, "out.2", h);
+    }
+
+    /** Upstream's {@code timestep_embedding}: cosines first, max period 10,000, {@code model_channels} wide. */
+    static TimestepEmbedding timestepEmbedding(UNetConfig c) {
+        return new TimestepEmbedding(c.modelChannels(), true, 0, 10000);
     }
 
     private ResnetBlock resBlock(long in, long out) {

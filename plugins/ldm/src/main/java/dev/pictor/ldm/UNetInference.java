@@ -10,7 +10,6 @@ import dev.pictor.nn.onednn.PackedWeights;
 import dev.pictor.nn.onednn.PostOps;
 import dev.pictor.nn.onednn.Primitive;
 import dev.pictor.nn.onednn.View;
-import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * to float32 rounding, an order of magnitude fewer operations. Activations stay channels-last (NHWC) from the first
  * convolution to the last; what the graph spells out as separate operations rides inside the kernels:
  * <ul>
- *   <li>each GroupNorm is one pass ({@link GroupNormKernel}) with the SiLU after it and, in a ResNet block, the time
- *       embedding's per-channel addend before it;</li>
+ *   <li>each GroupNorm is one host pass ({@link GroupNormKernel}) with, in a ResNet block, the time embedding's
+ *       per-channel addend folded in, and the SiLU after it one oneDNN eltwise call;</li>
  *   <li>residual sums are the convolutions' and products' sum post-op, written onto the shortcut in place;</li>
  *   <li>the time MLP's SiLUs are post-ops, and every block's embedding projection is one product;</li>
  *   <li>a spatial transformer reads the NHWC map as its tokens with no transposition; attention reads heads out of
@@ -69,8 +68,8 @@ public final class UNetInference implements AutoCloseable {
             INDArray norm3Gain, INDArray norm3Bias, Dense value, Dense gate, Dense ffOut) {
     }
 
-    private record Transformer(Norm norm, Dense projIn, List<AttentionBlock> blocks, Dense projOut,
-            long channels, long inner, int heads) {
+    private record Transformer(Norm norm, Dense projIn, List<AttentionBlock> blocks, Dense projOut, long inner,
+            int heads) {
     }
 
     private record Down(Conv conv) {
@@ -136,7 +135,7 @@ public final class UNetInference implements AutoCloseable {
                 layers.add(res.apply(name + ".0", new long[] {ch, out}));
                 ch = out;
                 if (config.attentionResolutions().contains(ds)) {
-                    layers.add(w.transformer(name + ".1", ch, config.heads(ch)));
+                    layers.add(w.transformer(name + ".1", config.heads(ch)));
                 }
                 blocks.add(new Block(Part.INPUT, layers));
                 skips.push(ch);
@@ -149,7 +148,7 @@ public final class UNetInference implements AutoCloseable {
             }
         }
         blocks.add(new Block(Part.MIDDLE, List.of(res.apply("middle_block.0", new long[] {ch, ch}),
-                w.transformer("middle_block.1", ch, config.heads(ch)),
+                w.transformer("middle_block.1", config.heads(ch)),
                 res.apply("middle_block.2", new long[] {ch, ch}))));
         index = 0;
         for (int level = levels - 1; level >= 0; level--) {
@@ -161,7 +160,7 @@ public final class UNetInference implements AutoCloseable {
                 ch = out;
                 int sub = 1;
                 if (config.attentionResolutions().contains(ds)) {
-                    layers.add(w.transformer(name + "." + sub++, ch, config.heads(ch)));
+                    layers.add(w.transformer(name + "." + sub++, config.heads(ch)));
                 }
                 if (level > 0 && i == config.numResBlocks()) {
                     layers.add(new Up(w.conv(name + "." + sub + ".conv")));
@@ -233,7 +232,7 @@ public final class UNetInference implements AutoCloseable {
                     in == out ? null : conv(name + ".skip_connection"), in, out, embOffset);
         }
 
-        Transformer transformer(String name, long channels, int heads) {
+        Transformer transformer(String name, int heads) {
             List<AttentionBlock> layers = new ArrayList<>();
             Dense projIn = dense(name + ".proj_in");
             for (int i = 0; all.containsKey(name + ".transformer_blocks." + i + ".norm1.weight"); i++) {
@@ -256,7 +255,7 @@ public final class UNetInference implements AutoCloseable {
                         + " UNet");
             }
             return new Transformer(norm(name + ".norm", 1e-6, false), projIn, layers, dense(name + ".proj_out"),
-                    channels, projIn.weight().out(), heads);
+                    projIn.weight().out(), heads);
         }
 
         /** Rows {@code from…to} of GEGLU's projection: its value half (first) or its gate half. */
@@ -421,20 +420,10 @@ public final class UNetInference implements AutoCloseable {
             int mc = config.modelChannels();
             long e = config.timeEmbedDim();
             INDArray sinusoids = program.buffer((long) n * mc);
-            int half = mc / 2;
-            float[] freqs = new float[half];
-            for (int i = 0; i < half; i++) {
-                freqs[i] = (float) Math.exp(-Math.log(10000) * i / half);
-            }
+            var embedding = UNet.timestepEmbedding(config);
             float[] row = new float[n * mc];
             program.host("time embedding", () -> {
-                for (int b = 0; b < n; b++) {
-                    for (int i = 0; i < half; i++) {
-                        double arg = timesteps[b] * freqs[i];
-                        row[b * mc + i] = (float) Math.cos(arg);
-                        row[b * mc + half + i] = (float) Math.sin(arg);
-                    }
-                }
+                embedding.embed(timesteps, row);
                 sinusoids.data().asNioFloat().put(0, row);
             });
             INDArray hidden = program.buffer(n * e);
@@ -448,16 +437,11 @@ public final class UNetInference implements AutoCloseable {
         }
 
         private Primitive linear(String name, INDArray src, Dense d, INDArray dst, long rows, PostOps post) {
-            return linear(name, src, 0, d, dst, rows, post);
-        }
-
-        private Primitive linear(String name, INDArray src, long srcOffset, Dense d, INDArray dst, long rows,
-                PostOps post) {
             long in = d.weight().in();
             long out = d.weight().out();
             Primitive k = program.kernel(name, Kernels.linear(View.dense(rows, in), d.weight(),
                     d.bias() == null ? null : View.dense(1, out), View.dense(rows, out), post));
-            k.bind(Args.SRC, src, srcOffset).bind(Args.WEIGHTS, d.weight()).bind(Args.DST, dst);
+            k.bind(Args.SRC, src).bind(Args.WEIGHTS, d.weight()).bind(Args.DST, dst);
             if (d.bias() != null) {
                 k.bind(Args.BIAS, d.bias());
             }

@@ -4,11 +4,10 @@ import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.layers.Conv2d;
 import dev.pictor.nn.layers.Linear;
+import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -61,34 +60,24 @@ public final class FashionClassifier {
         int batch = 128;
         int n = train.size();
         long steps = (long) epochs * (n / batch);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
         Trainer.Config config = Trainer.Config.builder(steps).learningRate(LearningRateSchedule.warmupCosine(2e-3,
                 50, steps, 1e-5)).adam(0.9, 0.999, 1e-8, 0.0).clipNorm(5.0).gcEvery(50).build();
-        new Trainer(g, loss, step -> {
-            int epoch = (int) (step / (n / batch));
-            int at = (int) (step % (n / batch)) * batch;
-            if (at == 0) {
-                SplittableRandom r = new SplittableRandom(seed * 31 + epoch);
-                for (int i = n - 1; i > 0; i--) {
-                    int j = r.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
+        Batches.Examples examples = new Batches.Examples() {
+            @Override
+            public Map<String, INDArray> example(long index) {
+                int i = (int) index;
+                float[] oneHot = new float[10];
+                oneHot[train.label(i)] = 1;
+                return Map.of("x", pixels(train, new int[] {i}).reshape(1, SIDE, SIDE), "labels",
+                        Nd4j.create(oneHot, new long[] {10}, 'c'));
             }
-            int[] idx = java.util.Arrays.copyOfRange(order, at, at + batch);
-            Map<String, INDArray> in = new LinkedHashMap<>();
-            in.put("x", pixels(train, idx));
-            float[] oneHot = new float[batch * 10];
-            for (int i = 0; i < batch; i++) {
-                oneHot[i * 10 + train.label(idx[i])] = 1;
+
+            @Override
+            public long size() {
+                return n;
             }
-            in.put("labels", Nd4j.create(oneHot, new long[] {batch, 10}, 'c'));
-            return in;
-        }, config).run();
+        };
+        new Trainer(g, loss, Batches.shuffled(examples, batch, seed), config).run();
         Graph infer = new Graph(DataType.FLOAT, seed, Graph.Mode.INFER);
         SDVariable logits = network(infer, infer.input("x", -1, 1, SIDE, SIDE));
         infer.load(g.state(), true);

@@ -150,16 +150,6 @@ public final class ShapesGenerationEvalTask implements Task {
         if (w != ShapesWorld.SIZE || h != ShapesWorld.SIZE) {
             throw new BadInputException("a Shapes-world picture is 32 × 32, got " + w + " × " + h);
         }
-        byte[] out = new byte[w * h * 3];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = image.getRGB(x, y);
-                int i = 3 * (y * w + x);
-                out[i] = (byte) (p >> 16);
-                out[i + 1] = (byte) (p >> 8);
-                out[i + 2] = (byte) p;
-            }
-        }
-        return out;
+        return dev.pictor.api.image.Images.toRgb(image);
     }
 }

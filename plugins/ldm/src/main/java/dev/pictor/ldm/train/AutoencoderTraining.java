@@ -2,12 +2,14 @@ package dev.pictor.ldm.train;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.run.Cancellation;
+import dev.pictor.clip.train.PairSource;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.ldm.AutoencoderConfig;
 import dev.pictor.ldm.KlAutoencoder;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.train.AdamW;
+import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -322,7 +324,6 @@ public final class AutoencoderTraining {
         double sum = 0;
         double sumSq = 0;
         long latents = 0;
-        SDVariable mean = null;
         for (long b = 0; b * size < count; b++) {
             INDArray x = held.batch(b, size);
             Map<String, INDArray> in = inputs(0);
@@ -363,17 +364,6 @@ public final class AutoencoderTraining {
         }
     }
 
-    /** PSNR in dB of {@code reconstructions} against {@code images} (both in [−1, 1]; measured on [0, 1]). */
-    public static double psnr(INDArray images, INDArray reconstructions) {
-        INDArray a = images.castTo(DataType.DOUBLE).add(1).div(2);
-        INDArray b = reconstructions.castTo(DataType.DOUBLE).add(1).div(2);
-        org.nd4j.linalg.ops.transforms.Transforms.min(b, 1.0, false);
-        org.nd4j.linalg.ops.transforms.Transforms.max(b, 0.0, false);
-        double mse = a.sub(b).norm2Number().doubleValue();
-        mse = mse * mse / a.length();
-        return 10 * Math.log10(1 / Math.max(mse, 1e-12));
-    }
-
     /** Clean Shapes-world renders (the world's held-out pairs never appear), RGB, 32 pixels, from scene {@code step·size}. */
     public static Images shapes(ShapesWorld world) {
         return new Images() {
@@ -382,12 +372,8 @@ public final class AutoencoderTraining {
                 int s = ShapesWorld.SIZE;
                 float[] out = new float[size * 3 * s * s];
                 for (int i = 0; i < size; i++) {
-                    byte[] rgb = world.render(world.scene(step * size + i), true, 0);
-                    for (int p = 0; p < s * s; p++) {
-                        for (int c = 0; c < 3; c++) {
-                            out[((i * 3 + c) * s * s) + p] = (rgb[3 * p + c] & 0xff) / 127.5f - 1f;
-                        }
-                    }
+                    float[] chw = PairSource.chw(world.render(world.scene(step * size + i), true, 0), s);
+                    System.arraycopy(chw, 0, out, i * chw.length, chw.length);
                 }
                 return Nd4j.create(out, new long[] {size, 3, s, s}, 'c');
             }
@@ -406,30 +392,30 @@ public final class AutoencoderTraining {
 
     /**
      * Fashion-MNIST images, one channel, padded from 28 to 32 pixels with the background (−1) so the latent halves
-     * evenly; drawn in a seeded order that reshuffles every epoch.
+     * evenly (as {@link LatentDiffusionTraining.ImageAdapter#greyPadded} pads them for the UNet), in a seeded order
+     * that reshuffles every epoch ({@link Batches#shuffled}).
      */
     public static Images fashion(FashionMnist data, long seed) {
-        int n = data.size();
+        int side = 32;
+        PairSource pairs = PairSource.fashion(data, seed);
+        LatentDiffusionTraining.ImageAdapter pad = LatentDiffusionTraining.ImageAdapter.greyPadded(FashionMnist.SIDE,
+                side);
+        Batches.Examples examples = new Batches.Examples() {
+            @Override
+            public Map<String, INDArray> example(long index) {
+                return Map.of("x", Nd4j.create(pad.adapt(pairs.pair(index).image()), new long[] {1, side, side},
+                        'c'));
+            }
+
+            @Override
+            public long size() {
+                return data.size();
+            }
+        };
         return new Images() {
             @Override
             public INDArray batch(long step, int size) {
-                int s = 32;
-                int f = FashionMnist.SIDE;
-                int pad = (s - f) / 2;
-                float[] out = new float[size * s * s];
-                java.util.Arrays.fill(out, -1f);
-                for (int i = 0; i < size; i++) {
-                    long k = step * size + i;
-                    long epoch = k / n;
-                    int index = permuted((int) (k % n), n, seed + epoch);
-                    byte[] img = data.image(index);
-                    for (int y = 0; y < f; y++) {
-                        for (int x = 0; x < f; x++) {
-                            out[i * s * s + (y + pad) * s + x + pad] = (img[y * f + x] & 0xff) / 127.5f - 1f;
-                        }
-                    }
-                }
-                return Nd4j.create(out, new long[] {size, 1, s, s}, 'c');
+                return Batches.shuffled(examples, size, seed).batch(step).get("x");
             }
 
             @Override
@@ -439,37 +425,8 @@ public final class AutoencoderTraining {
 
             @Override
             public int side() {
-                return 32;
+                return side;
             }
         };
-    }
-
-    /** Position {@code i} of a seeded permutation of 0…n−1 (a Feistel-free shuffle: sorted random keys, cached). */
-    private static int permuted(int i, int n, long seed) {
-        return Permutations.of(n, seed)[i];
-    }
-
-    private static final class Permutations {
-        private static long cachedSeed = Long.MIN_VALUE;
-        private static int[] cached;
-
-        static synchronized int[] of(int n, long seed) {
-            if (cached == null || cached.length != n || cachedSeed != seed) {
-                int[] p = new int[n];
-                for (int i = 0; i < n; i++) {
-                    p[i] = i;
-                }
-                SplittableRandom r = new SplittableRandom(seed);
-                for (int i = n - 1; i > 0; i--) {
-                    int j = r.nextInt(i + 1);
-                    int t = p[i];
-                    p[i] = p[j];
-                    p[j] = t;
-                }
-                cached = p;
-                cachedSeed = seed;
-            }
-            return cached;
-        }
     }
 }

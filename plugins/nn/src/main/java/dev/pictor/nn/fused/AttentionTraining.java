@@ -228,36 +228,24 @@ public final class AttentionTraining implements FusedKernels {
                 attend = made(Kernels.matmul(scoreView, headsOfKv, null, headsOfQ, PostOps.none()));
                 output = made(Kernels.matmul(View.dense(rows, inner), View.transposed(inner, queryDim),
                         View.dense(1, queryDim), View.dense(rows, queryDim), PostOps.none()));
-                outWeightGrad = made(weightGrad(rows, queryDim, inner));
-                outBiasGrad = made(Kernels.matmul(View.dense(1, rows), View.dense(rows, queryDim), null,
-                        View.dense(1, queryDim), PostOps.none()));
-                outInputGrad = made(inputGrad(rows, queryDim, inner));
+                outWeightGrad = made(LinearGradients.weight(rows, queryDim, inner));
+                outBiasGrad = made(LinearGradients.bias(rows, queryDim));
+                outInputGrad = made(LinearGradients.input(rows, queryDim, inner, PostOps.none()));
                 probsGrad = made(Kernels.matmul(headsOfQ, keysT, null, scoreView, PostOps.none()));
                 valuesGrad = made(Kernels.matmul(scoresT, headsOfQ, null, headsOfKv, PostOps.none()));
                 softmaxBack = made(Kernels.softmaxBackward(scoreView, 3));
                 queriesGrad = made(Kernels.matmul(scoreView, headsOfKv, null, headsOfQ, PostOps.none().scale(scale)));
                 keysGrad = made(Kernels.matmul(scoresT, headsOfQ, null, headsOfKv, PostOps.none().scale(scale)));
-                queryWeightGrad = made(weightGrad(rows, inner, queryDim));
-                queryInputGrad = made(inputGrad(rows, inner, queryDim));
-                kvWeightGrad = made(weightGrad(sourceRows, i2, contextDim));
-                kvInputGrad = made(inputGrad(sourceRows, i2, contextDim));
+                queryWeightGrad = made(LinearGradients.weight(rows, inner, queryDim));
+                queryInputGrad = made(LinearGradients.input(rows, inner, queryDim, PostOps.none()));
+                kvWeightGrad = made(LinearGradients.weight(sourceRows, i2, contextDim));
+                kvInputGrad = made(LinearGradients.input(sourceRows, i2, contextDim, PostOps.none()));
                 sum = self ? made(Kernels.add(View.dense(rows, queryDim), View.dense(rows, queryDim),
                         View.dense(rows, queryDim))) : null;
             } catch (RuntimeException e) {
                 made.forEach(Primitive::close);
                 throw e;
             }
-        }
-
-        /** {@code dW [out, in] = dYᵀ · X}. */
-        private Primitive weightGrad(long n, long out, long in) {
-            return Kernels.matmul(View.of(new long[] {out, n}, new long[] {1, out}), View.dense(n, in), null,
-                    View.dense(out, in), PostOps.none());
-        }
-
-        /** {@code dX [n, in] = dY · W}, W {@code [out, in]}. */
-        private Primitive inputGrad(long n, long out, long in) {
-            return Kernels.matmul(View.dense(n, out), View.dense(out, in), null, View.dense(n, in), PostOps.none());
         }
 
         void forward(INDArray xIn, INDArray srcIn, INDArray[] p) {

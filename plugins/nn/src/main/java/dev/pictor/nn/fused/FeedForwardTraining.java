@@ -151,21 +151,14 @@ public final class FeedForwardTraining implements FusedKernels {
                 product = made(Kernels.multiply(hiddenView, hiddenView, hiddenView));
                 output = made(Kernels.matmul(hiddenView, View.transposed(h, dim), View.dense(1, dim),
                         View.dense(rows, dim), PostOps.none()));
-                outWeightGrad = made(Kernels.matmul(View.of(new long[] {dim, rows}, new long[] {1, dim}), hiddenView,
-                        null, View.dense(dim, h), PostOps.none()));
-                outBiasGrad = made(Kernels.matmul(View.dense(1, rows), View.dense(rows, dim), null,
-                        View.dense(1, dim), PostOps.none()));
-                gatedGrad = made(Kernels.matmul(View.dense(rows, dim), View.dense(dim, h), null, hiddenView,
-                        PostOps.none()));
-                halfWeightGrad = made(Kernels.matmul(View.of(new long[] {h, rows}, new long[] {1, h}),
-                        View.dense(rows, dim), null, View.dense(h, dim), PostOps.none()));
-                halfBiasGrad = made(Kernels.matmul(View.dense(1, rows), hiddenView, null, View.dense(1, h),
-                        PostOps.none()));
+                outWeightGrad = made(LinearGradients.weight(rows, dim, h));
+                outBiasGrad = made(LinearGradients.bias(rows, dim));
+                gatedGrad = made(LinearGradients.input(rows, dim, h, PostOps.none()));
+                halfWeightGrad = made(LinearGradients.weight(rows, h, dim));
+                halfBiasGrad = made(LinearGradients.bias(rows, h));
                 geluBack = made(Kernels.eltwiseBackward(hiddenView, PostOps.Eltwise.GELU_ERF));
-                inputGrad = made(Kernels.matmul(hiddenView, View.dense(h, dim), null, View.dense(rows, dim),
-                        PostOps.none()));
-                inputGradAccumulate = made(Kernels.matmul(hiddenView, View.dense(h, dim), null,
-                        View.dense(rows, dim), PostOps.none().accumulate()));
+                inputGrad = made(LinearGradients.input(rows, h, dim, PostOps.none()));
+                inputGradAccumulate = made(LinearGradients.input(rows, h, dim, PostOps.none().accumulate()));
             } catch (RuntimeException e) {
                 made.forEach(Primitive::close);
                 throw e;

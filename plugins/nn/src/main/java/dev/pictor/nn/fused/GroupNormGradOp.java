@@ -21,6 +21,6 @@ public final class GroupNormGradOp extends FusedOp.Gradient<GroupNormTraining> {
 
     @Override
     void backward(INDArray[] forwardArgs, INDArray dy, INDArray[] grads) {
-        kernels.backward(dy, forwardArgs[1], forwardArgs[2], grads[0], grads[1], grads[2]);
+        kernels.backward(dy, forwardArgs[1], grads[0], grads[1], grads[2]);
     }
 }

@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>{@code
  * var gn = new GroupNormTraining(32, 128, 1e-5, true);
  * INDArray y = gn.forward(x, gain, bias);            // SiLU(GroupNorm(x)), x [N, 128, H, W]
- * gn.backward(dy, gain, bias, dx, dGain, dBias);
+ * gn.backward(dy, gain, dx, dGain, dBias);
  * }</pre>
  */
 public final class GroupNormTraining implements FusedKernels {
@@ -80,7 +80,7 @@ public final class GroupNormTraining implements FusedKernels {
         int len = rowLength(x);
         prepare(x.length(), n, len);
         int spatial = len / (int) (channels / groups);
-        FloatBuffer in = dense(x).data().asNioFloat();
+        FloatBuffer in = Kernels.dense(x).data().asNioFloat();
         FloatBuffer hatOut = normed.data().asNioFloat();
         FloatBuffer out = (silu ? affine : output).data().asNioFloat();
         float[] g = floats(gain);
@@ -122,7 +122,7 @@ public final class GroupNormTraining implements FusedKernels {
     }
 
     /** Gradients for the last forward: writes {@code dx} (x's shape), {@code dGain} and {@code dBias} ({@code [C]}). */
-    public void backward(INDArray dy, INDArray gain, INDArray bias, INDArray dx, INDArray dGain, INDArray dBias) {
+    public void backward(INDArray dy, INDArray gain, INDArray dx, INDArray dGain, INDArray dBias) {
         if (!forwardDone) {
             throw new IllegalStateException("backward needs a forward pass first");
         }
@@ -136,7 +136,7 @@ public final class GroupNormTraining implements FusedKernels {
         float[] g = floats(gain);
         double[] gainSum = new double[(int) channels];
         double[] biasSum = new double[(int) channels];
-        INDArray upstream = dense(dy);
+        INDArray upstream = Kernels.dense(dy);
         if (silu) {
             siluBackward.bind(Args.SRC, affine).bind(Args.DIFF_DST, upstream).bind(Args.DIFF_SRC, gradAffine)
                     .execute();
@@ -219,11 +219,6 @@ public final class GroupNormTraining implements FusedKernels {
             hat = new float[len];
         }
         forwardDone = false;
-    }
-
-    private static INDArray dense(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.isView() == false
-                && a.data().length() == a.length() ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
     private static float[] floats(INDArray v) {

@@ -404,21 +404,16 @@ public final class TransformerStackTraining implements AutoCloseable, FusedKerne
             }
         }
 
-        /** {@code dW [out, in] = dYᵀ · X}: the gradient of a Linear's weight in PyTorch's layout. */
         private Primitive weightGrad(long out, long in) {
-            return Kernels.matmul(View.of(new long[] {out, rows}, new long[] {1, out}), View.dense(rows, in), null,
-                    View.dense(out, in), PostOps.none());
+            return LinearGradients.weight(rows, out, in);
         }
 
-        /** {@code db [1, out] = 1ᵀ · dY}: a bias's gradient, the column sums, as a product with a row of ones. */
         private Primitive biasGrad(long out) {
-            return Kernels.matmul(View.dense(1, rows), View.dense(rows, out), null, View.dense(1, out), PostOps.none());
+            return LinearGradients.bias(rows, out);
         }
 
-        /** {@code dX [rows, in] = dY · W}, W in PyTorch's {@code [out, in]} layout. */
         private Primitive inputGrad(long out, long in) {
-            return Kernels.matmul(View.dense(rows, out), View.dense(out, in), null, View.dense(rows, in),
-                    PostOps.none());
+            return LinearGradients.input(rows, out, in, PostOps.none());
         }
 
         void forward(INDArray[] p) {

@@ -25,13 +25,38 @@ public record TimestepEmbedding(int dim, boolean flipSinToCos, double shift, dou
         }
     }
 
-    public SDVariable apply(Graph g, SDVariable timesteps) {
-        var sd = g.sameDiff();
+    /** The {@code dim / 2} frequencies. */
+    public double[] frequencies() {
         int half = dim / 2;
         double[] freqs = new double[half];
         for (int i = 0; i < half; i++) {
             freqs[i] = Math.exp(-Math.log(maxPeriod) * i / (half - shift));
         }
+        return freqs;
+    }
+
+    /**
+     * The embedding computed on the host, as the float32 graph computes it (frequencies and products in float32):
+     * row b of {@code out} ({@code [N, dim]}, row-major) for {@code timesteps[b]}. For inference engines.
+     */
+    public void embed(float[] timesteps, float[] out) {
+        int half = dim / 2;
+        double[] freqs = frequencies();
+        for (int b = 0; b < timesteps.length; b++) {
+            for (int i = 0; i < half; i++) {
+                float arg = timesteps[b] * (float) freqs[i];
+                float cos = (float) Math.cos(arg);
+                float sin = (float) Math.sin(arg);
+                out[b * dim + i] = flipSinToCos ? cos : sin;
+                out[b * dim + half + i] = flipSinToCos ? sin : cos;
+            }
+        }
+    }
+
+    public SDVariable apply(Graph g, SDVariable timesteps) {
+        var sd = g.sameDiff();
+        int half = dim / 2;
+        double[] freqs = frequencies();
         SDVariable f = sd.constant(Nd4j.createFromArray(freqs).castTo(g.dtype()).reshape(1, half));
         SDVariable args = timesteps.castTo(g.dtype()).reshape(-1, 1).mul(f);
         SDVariable sin = sd.math().sin(args);
