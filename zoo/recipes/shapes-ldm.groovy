@@ -4,12 +4,12 @@
 // dropped for classifier-free guidance; EMA weights (with upstream's warm-up) saved. Run shapes-autoencoder.groovy
 // first.
 //
-//   ./pictor run zoo/recipes/shapes-ldm.groovy                          # 5,000 steps
+//   ./pictor run zoo/recipes/shapes-ldm.groovy                          # 4,500 steps
 //   ./pictor run zoo/recipes/shapes-ldm.groovy 50 /tmp/ldm-try          # a short run somewhere else
 //
 // A stopped run continues from target/shapes-ldm-<steps>.ckpt (written every 100 steps) when started again.
 device cpu(threads: 2)
-def steps = args ? args[0] as int : 5000
+def steps = args ? args[0] as int : 4500
 def zoo = "$scriptDir/../src/main/resources/pictor/zoo"
 def into = args.size() > 1 ? args[1] : "$zoo/shapes-ldm/unet"
 def r = trainLdm data: 'shapes', autoencoder: "$zoo/shapes-ldm/autoencoder", text: "$zoo/shapes-clip",
