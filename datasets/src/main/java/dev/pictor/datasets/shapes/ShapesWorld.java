@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Shapes world, version 1 ({@code shared/specs/shapes-world.md}): a generated text–image world in which
@@ -38,6 +39,7 @@ public final class ShapesWorld {
 
     private static final String[] PREFIXES = {"a picture of ", "an image of ", "a photo of ", "there is "};
     private static final int SUPERSAMPLE = 8;
+    private static final Map<Integer, float[]> COVERAGE = new ConcurrentHashMap<>();
 
     /** A colour–shape combination. */
     public record Pair(Colour colour, Shape shape) {
@@ -225,23 +227,38 @@ public final class ShapesWorld {
         return out;
     }
 
-    /** Fraction of each pixel inside the object, by supersampling only the pixels of its box. */
+    /** Fraction of each pixel inside the object: its shape's {@link #coverage} placed at its box. */
     private static void cover(SceneObject o, float[] coverage) {
-        double step = 1.0 / SUPERSAMPLE;
-        for (int y = o.top(); y < o.top() + o.size(); y++) {
-            for (int x = o.left(); x < o.left() + o.size(); x++) {
-                int inside = 0;
-                for (int sy = 0; sy < SUPERSAMPLE; sy++) {
-                    for (int sx = 0; sx < SUPERSAMPLE; sx++) {
-                        if (o.shape().contains(o.left(), o.top(), o.size(), x + (sx + 0.5) * step,
-                                y + (sy + 0.5) * step)) {
-                            inside++;
+        float[] box = coverage(o.shape(), o.size());
+        for (int y = 0; y < o.size(); y++) {
+            System.arraycopy(box, y * o.size(), coverage, (o.top() + y) * SIZE + o.left(), o.size());
+        }
+    }
+
+    /**
+     * The fraction of each pixel of a box of side {@code size} that {@code shape} drawn in it covers, by 8 × 8
+     * supersampling ({@code [y][x]}, row-major): how the world anti-aliases, and the templates the pixel checker
+     * fits. Shapes drawn at whole-pixel boxes are these arrays shifted, so they are computed once a shape and size.
+     */
+    static float[] coverage(Shape shape, int size) {
+        return COVERAGE.computeIfAbsent(shape.ordinal() * 1000 + size, k -> {
+            float[] out = new float[size * size];
+            double step = 1.0 / SUPERSAMPLE;
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int inside = 0;
+                    for (int sy = 0; sy < SUPERSAMPLE; sy++) {
+                        for (int sx = 0; sx < SUPERSAMPLE; sx++) {
+                            if (shape.contains(0, 0, size, x + (sx + 0.5) * step, y + (sy + 0.5) * step)) {
+                                inside++;
+                            }
                         }
                     }
+                    out[y * size + x] = inside / (float) (SUPERSAMPLE * SUPERSAMPLE);
                 }
-                coverage[y * SIZE + x] = inside / (float) (SUPERSAMPLE * SUPERSAMPLE);
             }
-        }
+            return out;
+        });
     }
 
     private SplittableRandom random(long index, long stream) {

@@ -47,6 +47,14 @@ public record ClipConfig(int embedDim, TextTower text, VisionTower vision, Activ
     /** OpenAI's ViT-B/32. */
     public static final ClipConfig VIT_B_32 = new ClipConfig(512, OPENAI_TEXT,
             new VisionTransformer(224, 32, 768, 12, 12, 3072), Activation.QUICK_GELU, 1e-5);
+    /**
+     * OpenAI's ViT-L/14 (text width 768, 12 heads, 12 layers; ViT 224 px, patch 14, width 1024, 16 heads, 24 layers).
+     * Its text tower is Stable Diffusion 1.x's text encoder: SD conditions on that tower's token states after the
+     * final LayerNorm (Hugging Face's {@code last_hidden_state}) and ships it without the projection
+     * ({@code cond_stage_model.transformer.text_model.*}); {@link ClipTextEncoder} loads such text-only weights.
+     */
+    public static final ClipConfig VIT_L_14 = new ClipConfig(768, new TextTower(49408, 77, 768, 12, 12, 3072),
+            new VisionTransformer(224, 14, 1024, 16, 24, 4096), Activation.QUICK_GELU, 1e-5);
     /** OpenAI's RN50. */
     public static final ClipConfig RN50 = new ClipConfig(1024, OPENAI_TEXT,
             new ModifiedResNet(224, List.of(3, 4, 6, 3), 64, 32), Activation.QUICK_GELU, 1e-5);

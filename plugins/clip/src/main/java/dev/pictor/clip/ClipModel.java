@@ -45,6 +45,8 @@ public final class ClipModel {
     public static final String POSITION_IDS = "position_ids";
     /** One-hot of each text's pooled position (its end-of-text token) {@code [N, T]}. */
     public static final String POOL = "pool_one_hot";
+    /** The text projection's weight, absent from text-only checkpoints. */
+    public static final String TEXT_PROJECTION = "text_projection.weight";
     /** Images {@code [N, 3, R, R]} (or NHWC in an NHWC graph), already normalised. */
     public static final String PIXELS = "pixel_values";
     /** Contrastive targets {@code [N, N]}: row i's distribution over the batch's texts (the identity when all differ). */
@@ -177,6 +179,21 @@ public final class ClipModel {
         SDVariable projected = new Linear(t.width(), c.embedDim(), false).apply(g, "text_projection", pooled);
         initialiseText(g, c);
         return new Tower(tokens, pooled, projected);
+    }
+
+    /**
+     * The names and shapes of the text tower's parameters, without allocating them; {@code projected} false leaves
+     * out {@code text_projection} (a text-only checkpoint such as Stable Diffusion's text encoder has none).
+     */
+    public static Map<String, long[]> textShapes(ClipConfig c, boolean projected) {
+        Graph g = Graph.describing(DataType.FLOAT, Graph.Mode.INFER);
+        text(g, c, g.input(INPUT_IDS, DataType.INT64, -1, -1), g.input(POSITION_IDS, DataType.INT64, -1),
+                g.input(POOL, -1, -1));
+        Map<String, long[]> shapes = new LinkedHashMap<>(g.shapes());
+        if (!projected) {
+            shapes.remove(TEXT_PROJECTION);
+        }
+        return shapes;
     }
 
     /** The image tower of the config's kind. */

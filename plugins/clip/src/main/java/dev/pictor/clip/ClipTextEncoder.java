@@ -3,17 +3,22 @@ package dev.pictor.clip;
 import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.spi.Encodings;
 import dev.pictor.api.spi.TokenBatch;
+import dev.pictor.nn.Graph;
 import dev.pictor.nn.onednn.OneDnn;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * CLIP's text tower as an {@link Encoder}: token states, their mask, the end-of-text state (pooled) and its
  * projection into the joint space, from one forward. Runs on the fused engine ({@link ClipTextInference}) where
- * oneDNN is available, else on the graph ({@link ClipModel}). Call from one thread at a time; close it.
+ * oneDNN is available, else on the graph ({@link ClipModel}). Text-only weights — a text tower without
+ * {@code text_projection}, as Stable Diffusion 1.x ships {@link ClipConfig#VIT_L_14}'s — give token states, mask and
+ * pooled states, no projection. Call from one thread at a time; close it.
  *
  * <pre>{@code
  * var text = new ClipTextEncoder(ClipConfig.read(dir.resolve("config.json")),
@@ -25,18 +30,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ClipTextEncoder implements Encoder<TokenBatch> {
     private final ClipConfig config;
     private final double logitScale;
+    private final boolean projects;
     private ClipTextInference fused;
-    private ClipModel graph;
+    private Graph graph;
+    private ClipModel.Tower tower;
 
-    /** @param weights ClipModel's names (through {@link ClipCheckpoint}) */
+    /** @param weights ClipModel's names (through {@link ClipCheckpoint}), both towers' or the text tower's alone */
     public ClipTextEncoder(ClipConfig config, Map<String, INDArray> weights) {
         this.config = config;
-        this.logitScale = Math.exp(ClipTextInference.param(weights, "logit_scale").getDouble(0));
+        this.projects = weights.containsKey(ClipModel.TEXT_PROJECTION);
+        this.logitScale = projects ? Math.exp(ClipTextInference.param(weights, "logit_scale").getDouble(0))
+                : Double.NaN;
         if (OneDnn.available()) {
             fused = new ClipTextInference(config, weights);
         } else {
-            graph = new ClipModel(config, dev.pictor.nn.Graph.Mode.INFER, 0);
-            graph.graph().load(weights, true);
+            // the text tower alone: a text-only checkpoint has no image tower to load
+            graph = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+            tower = ClipModel.text(graph, config, graph.input(ClipModel.INPUT_IDS, DataType.INT64, -1, -1),
+                    graph.input(ClipModel.POSITION_IDS, DataType.INT64, -1), graph.input(ClipModel.POOL, -1, -1));
+            Map<String, INDArray> state = new LinkedHashMap<>(weights);
+            if (!projects) {
+                // never read: PROJECTED is not offered without a projection
+                state.put(ClipModel.TEXT_PROJECTION, Nd4j.zeros(DataType.FLOAT, config.embedDim(),
+                        config.text().width()));
+            }
+            graph.load(state, false);   // the image tower's weights and logit_scale are not this graph's
         }
     }
 
@@ -52,7 +70,7 @@ public final class ClipTextEncoder implements Encoder<TokenBatch> {
 
     @Override
     public Set<Output> outputs() {
-        return EnumSet.allOf(Output.class);
+        return projects ? EnumSet.allOf(Output.class) : EnumSet.of(Output.TOKENS, Output.MASK, Output.POOLED);
     }
 
     @Override
@@ -64,7 +82,10 @@ public final class ClipTextEncoder implements Encoder<TokenBatch> {
         };
     }
 
-    /** The logit scale the model learned, {@code exp(logit_scale)} (what zero-shot classification multiplies by). */
+    /**
+     * The logit scale the model learned, {@code exp(logit_scale)} (what zero-shot classification multiplies by);
+     * NaN for text-only weights.
+     */
     public double logitScale() {
         return logitScale;
     }
@@ -82,12 +103,11 @@ public final class ClipTextEncoder implements Encoder<TokenBatch> {
             pooled = r.pooled();
             projected = r.projected();
         } else {
-            var g = graph.graph();
-            var out = g.output(ClipModel.textInputs(config, batch.inputIds()), graph.text().tokens(),
-                    graph.text().pooled(), graph.text().projected());
-            t = out.get(graph.text().tokens().name());
-            pooled = out.get(graph.text().pooled().name());
-            projected = out.get(graph.text().projected().name());
+            var out = graph.output(ClipModel.textInputs(config, batch.inputIds()), tower.tokens(), tower.pooled(),
+                    tower.projected());
+            t = out.get(tower.tokens().name());
+            pooled = out.get(tower.pooled().name());
+            projected = out.get(tower.projected().name());
         }
         Encodings.Builder b = Encodings.builder(name());
         if (tokens) {

@@ -28,7 +28,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * }</pre>
  */
 public final class ClipTextInference implements AutoCloseable {
-    /** One batch's outputs: token states (null unless asked for), pooled and projected vectors. */
+    /**
+     * One batch's outputs: token states (null unless asked for), pooled and projected vectors (null for text-only
+     * weights, which have no projection).
+     */
     public record Result(INDArray tokens, INDArray pooled, INDArray projected) {
     }
 
@@ -38,7 +41,10 @@ public final class ClipTextInference implements AutoCloseable {
     private final RowKernels.Norm finalNorm;
     private final RowKernels.Linear projection;
 
-    /** @param params ClipModel's names (a checkpoint through {@link ClipCheckpoint}) */
+    /**
+     * @param params ClipModel's names (a checkpoint through {@link ClipCheckpoint}); without
+     *               {@code text_projection.weight} (Stable Diffusion's text encoder) nothing is projected
+     */
     public ClipTextInference(ClipConfig config, Map<String, INDArray> params) {
         this.config = config;
         this.embeddings = new TokenEmbeddings(param(params, "text_model.embeddings.token_embedding.weight"),
@@ -47,7 +53,8 @@ public final class ClipTextInference implements AutoCloseable {
                 TransformerStack.prefixes("text_model.encoder.layers", config.text().layers()), params);
         this.finalNorm = RowKernels.layerNorm(param(params, "text_model.final_layer_norm.weight"),
                 param(params, "text_model.final_layer_norm.bias"), config.layerNormEps());
-        this.projection = RowKernels.linear(param(params, "text_projection.weight"), null);
+        this.projection = params.containsKey(ClipModel.TEXT_PROJECTION)
+                ? RowKernels.linear(params.get(ClipModel.TEXT_PROJECTION), null) : null;
     }
 
     static INDArray param(Map<String, INDArray> params, String name) {
@@ -101,7 +108,7 @@ public final class ClipTextInference implements AutoCloseable {
             }
             finalNorm.apply(pooled);
         }
-        return new Result(tokens, pooled, projection.apply(pooled));
+        return new Result(tokens, pooled, projection == null ? null : projection.apply(pooled));
     }
 
     @Override
@@ -109,6 +116,8 @@ public final class ClipTextInference implements AutoCloseable {
         embeddings.close();
         layers.close();
         finalNorm.close();
-        projection.close();
+        if (projection != null) {
+            projection.close();
+        }
     }
 }

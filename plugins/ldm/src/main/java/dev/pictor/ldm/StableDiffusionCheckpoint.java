@@ -2,6 +2,9 @@ package dev.pictor.ldm;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.weights.SafetensorsFile;
+import dev.pictor.clip.ClipConfig;
+import dev.pictor.clip.ClipModel;
+import dev.pictor.clip.ClipTextEncoder;
 import dev.pictor.nn.Graph;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,16 +20,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A Stable Diffusion 1.x single-file checkpoint (CompVis's {@code LatentDiffusion} state dict, as
  * {@code .safetensors}) split into what each model loads, keys unchanged below their prefix:
  * {@code model.diffusion_model.*} → {@link UNet}, {@code first_stage_model.*} → {@link KlAutoencoder},
- * {@code cond_stage_model.transformer.*} → the text encoder (Hugging Face's {@code CLIPTextModel} layout, which the
- * CLIP plugin loads). The noise schedule's buffers ({@code betas}, {@code alphas_cumprod}, …) are recognised and
+ * {@code cond_stage_model.transformer.*} → the text encoder (Hugging Face's {@code CLIPTextModel} layout: the text
+ * tower of {@link ClipConfig#VIT_L_14}, which {@link ClipTextEncoder} loads; its {@code position_ids} table is
+ * dropped). The noise schedule's buffers ({@code betas}, {@code alphas_cumprod}, …) are recognised and
  * left out (the generation core computes the schedule), as are {@code model_ema.*} copies unless asked for; any
  * other key is an error naming it. Pickled {@code .ckpt} files are not read: they execute code on load; convert
  * them to safetensors first.
  *
  * <pre>{@code
  * var parts = StableDiffusionCheckpoint.read(Path.of("v1-5-pruned.safetensors"), true);   // EMA weights
- * StableDiffusionCheckpoint.check(parts.shapes(), UNetConfig.SD_V1, AutoencoderConfig.SD_V1);
+ * StableDiffusionCheckpoint.check(StableDiffusionCheckpoint.shapes(parts), UNetConfig.SD_V1,
+ *         AutoencoderConfig.SD_V1, ClipConfig.VIT_L_14);
  * unetGraph.load(parts.unet(), true);
+ * var text = new ClipTextEncoder(ClipConfig.VIT_L_14, parts.textEncoder());   // token states: the UNet's context
  * }</pre>
  */
 public final class StableDiffusionCheckpoint {
@@ -34,6 +40,8 @@ public final class StableDiffusionCheckpoint {
     public static final String AUTOENCODER = "first_stage_model.";
     public static final String TEXT_ENCODER = "cond_stage_model.transformer.";
     public static final String EMA = "model_ema.";
+    /** The text encoder's position table, {@code arange(77)}: a buffer the model does not read. */
+    static final String TEXT_POSITION_IDS = "text_model.embeddings.position_ids";
 
     /** {@code LatentDiffusion}'s registered buffers: the DDPM schedule, derived from {@code betas}. */
     static final Set<String> SCHEDULE = Set.of("betas", "alphas_cumprod", "alphas_cumprod_prev",
@@ -76,6 +84,8 @@ public final class StableDiffusionCheckpoint {
                 unet.put(k.substring(UNET.length()), e.getValue());
             } else if (k.startsWith(AUTOENCODER)) {
                 autoencoder.put(k.substring(AUTOENCODER.length()), e.getValue());
+            } else if (k.equals(TEXT_ENCODER + TEXT_POSITION_IDS)) {
+                ignored.add(k);
             } else if (k.startsWith(TEXT_ENCODER)) {
                 text.put(k.substring(TEXT_ENCODER.length()), e.getValue());
             } else if (k.startsWith(EMA)) {
@@ -149,6 +159,15 @@ public final class StableDiffusionCheckpoint {
         ae.decode(a, KlAutoencoder.posterior(a, ae.encode(a, a.input("image", -1, autoencoder.inChannels(), r, r)))
                 .mean());
         Graph.checkState(a.shapes(), shapes.autoencoder(), true);
+    }
+
+    /**
+     * {@link #check(Parts, UNetConfig, AutoencoderConfig)}, and the text encoder's entries against the text tower
+     * of {@code text} without its projection (SD 1.x: {@link ClipConfig#VIT_L_14}).
+     */
+    public static void check(Parts<long[]> shapes, UNetConfig unet, AutoencoderConfig autoencoder, ClipConfig text) {
+        check(shapes, unet, autoencoder);
+        Graph.checkState(ClipModel.textShapes(text, false), shapes.textEncoder(), true);
     }
 
     /** The shapes of a tensor part (for {@link #check}). */

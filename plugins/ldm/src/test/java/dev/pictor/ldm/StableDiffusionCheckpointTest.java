@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.testing.Fixtures;
 import dev.pictor.api.weights.Safetensors;
+import dev.pictor.clip.ClipConfig;
+import dev.pictor.clip.ClipModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,7 +25,9 @@ class StableDiffusionCheckpointTest {
                 .forEach((k, v) -> all.put(StableDiffusionCheckpoint.UNET + k, v));
         Fixtures.shapes(StableDiffusionCheckpointTest.class, "keys_sd_v1_autoencoder")
                 .forEach((k, v) -> all.put(StableDiffusionCheckpoint.AUTOENCODER + k, v));
-        all.put("cond_stage_model.transformer.text_model.final_layer_norm.weight", new long[] {768});
+        ClipModel.textShapes(ClipConfig.VIT_L_14, false).forEach((k, v) -> all.put(StableDiffusionCheckpoint.TEXT_ENCODER
+                + k, v));
+        all.put(StableDiffusionCheckpoint.TEXT_ENCODER + "text_model.embeddings.position_ids", new long[] {1, 77});
         all.put("betas", new long[] {1000});
         all.put("alphas_cumprod", new long[] {1000});
         if (withEma) {
@@ -40,13 +44,17 @@ class StableDiffusionCheckpointTest {
         var parts = StableDiffusionCheckpoint.split(sdV1Layout(true), false, "sd.safetensors");
         assertThat(parts.unet()).hasSize(686);
         assertThat(parts.autoencoder()).hasSize(248);
-        assertThat(parts.textEncoder()).containsOnlyKeys("text_model.final_layer_norm.weight");
-        assertThat(parts.ignored()).contains("betas", "alphas_cumprod", "model_ema.decay");
-        StableDiffusionCheckpoint.check(parts, UNetConfig.SD_V1, AutoencoderConfig.SD_V1);
+        assertThat(parts.textEncoder()).hasSize(196).containsKey("text_model.final_layer_norm.weight");
+        assertThat(parts.ignored()).contains("betas", "alphas_cumprod", "model_ema.decay",
+                "cond_stage_model.transformer.text_model.embeddings.position_ids");
+        StableDiffusionCheckpoint.check(parts, UNetConfig.SD_V1, AutoencoderConfig.SD_V1, ClipConfig.VIT_L_14);
 
         var ema = StableDiffusionCheckpoint.split(sdV1Layout(true), true, "sd.safetensors");
         assertThat(ema.unet().keySet()).containsExactlyElementsOf(parts.unet().keySet());
-        StableDiffusionCheckpoint.check(ema, UNetConfig.SD_V1, AutoencoderConfig.SD_V1);
+        StableDiffusionCheckpoint.check(ema, UNetConfig.SD_V1, AutoencoderConfig.SD_V1, ClipConfig.VIT_L_14);
+        // OpenAI's ViT-B/32 text tower (512 wide) is not SD 1.x's: the first misshapen key is named
+        assertThatThrownBy(() -> StableDiffusionCheckpoint.check(parts, UNetConfig.SD_V1, AutoencoderConfig.SD_V1,
+                ClipConfig.VIT_B_32)).isInstanceOf(BadInputException.class).hasMessageContaining("text_model.");
     }
 
     @Test

@@ -29,8 +29,9 @@ import java.util.SplittableRandom;
  * judged by {@link ShapesChecker} on the PNGs the {@code generate} task wrote (the pixels only, as the spec asks).
  * Four prompt sets, drawn from the spec's grammar with a fixed seed: every allowed colour–shape pair
  * ({@code single}), a size and a place ({@code place}), two objects in a relation ({@code relation}), and the
- * held-out pairs the models never saw ({@code heldOut}); {@code count} images a prompt. Returns the share right per
- * set, and prints them.
+ * held-out pairs the models never saw ({@code heldOut}); {@code count} images a prompt — the four held-out prompts
+ * get as many images in all as the twenty single ones (five times {@code count} each), so that both shares rest on
+ * the same number of pictures. Returns the share right per set, and prints them.
  *
  * <pre>{@code
  * def r = evalShapesGeneration pipeline: 'shapes-ldm', count: 4, steps: 20, sampler: 'dpm-solver++',
@@ -123,7 +124,8 @@ public final class ShapesGenerationEvalTask implements Task {
                 for (int i = 0; i < prompts.size(); i++) {
                     ps.add(new GenerateRequest.Prompt(set + "-" + i, prompts.get(i)));
                 }
-                GenerateRequest request = new GenerateRequest(ps, "", seed, count, steps, sampler, guidance,
+                int images = set.equals("heldOut") ? count * sets.get("single").size() / prompts.size() : count;
+                GenerateRequest request = new GenerateRequest(ps, "", seed, images, steps, sampler, guidance,
                         Optional.empty(), 1.0, Optional.empty(), false, false, out.resolve(set));
                 Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
                         .withProgress(context.progress()).withCancellation(context.cancellation()));
@@ -136,7 +138,7 @@ public final class ShapesGenerationEvalTask implements Task {
                 }
                 double share = (double) right / generated.images().size();
                 context.out().printf("%-9s %5.1f%%  (%d of %d images, %d prompts × %d)%n", set, 100 * share, right,
-                        generated.images().size(), prompts.size(), count);
+                        generated.images().size(), prompts.size(), images);
                 result.put(set, share);
             }
         }
