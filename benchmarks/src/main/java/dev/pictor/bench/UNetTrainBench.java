@@ -44,6 +44,35 @@ public final class UNetTrainBench {
         long latent = reference.get("x").size(2);
         int tokens = (int) reference.get("context").size(1);
         dev.pictor.api.device.MachineReport.now(true).lines().forEach(l -> System.out.println("- " + l));
+        boolean profile = List.of(args).contains("--profile");
+        List<Double> times = stepTimes(config, latent, tokens, batch, steps, profile);
+        if (profile) {
+            return;
+        }
+        if (List.of(args).contains("--steps")) {
+            System.out.println("steps (ms): " + times.stream().map(t -> String.format("%.0f", t)).toList());
+        }
+        List<Double> sorted = new ArrayList<>(times);
+        sorted.sort(Double::compare);
+        System.out.printf("Pictor, batch %d, %d parameters: median step %.1f ms (min %.1f, max %.1f)%n", batch,
+                parameters(config, latent, tokens), sorted.get(sorted.size() / 2), sorted.get(0),
+                sorted.get(sorted.size() - 1));
+    }
+
+    /** The UNet's parameter count. */
+    static long parameters(UNetConfig config, long side, int tokens) {
+        Graph g = Graph.describing(DataType.FLOAT, Graph.Mode.INFER);
+        new UNet(config).apply(g, g.input("x", -1, config.inChannels(), side, side), g.input("t", DataType.LONG, -1),
+                g.input("context", -1, tokens, config.contextDim()));
+        return g.shapes().values().stream().mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+    }
+
+    /**
+     * The times of {@code steps} training steps (ms, in order) after two of warm-up: L_simple on random latents
+     * {@code [batch, in, latent, latent]} and random context, clipping at 1, AdamW. With {@code profile}, prints where
+     * the forward and backward passes spend their time instead and returns nothing.
+     */
+    static List<Double> stepTimes(UNetConfig config, long latent, int tokens, int batch, int steps, boolean profile) {
         Graph g = new Graph(DataType.FLOAT, 1, Graph.Mode.TRAIN);
         SDVariable loss = DiffusionObjective.build(g, new UNet(config), new long[] {config.inChannels(), latent,
                 latent}, tokens, config.contextDim(), Prediction.EPSILON);
@@ -53,7 +82,7 @@ public final class UNetTrainBench {
         data.put(DiffusionObjective.CONTEXT, Nd4j.randn(DataType.FLOAT, batch, tokens, config.contextDim()));
         Map<String, INDArray> batch0 = DiffusionObjective.batches(step -> data, NoiseSchedule.scaledLinear(0.00085,
                 0.012, 1000), Nd4j.zeros(DataType.FLOAT, tokens, config.contextDim()), 0.1, 7).batch(0);
-        if (List.of(args).contains("--profile")) {
+        if (profile) {
             var gradients = g.gradientRunner(loss, g.paramNames());
             for (int i = 0; i < steps + 2; i++) {
                 if (i == 2) {
@@ -63,7 +92,7 @@ public final class UNetTrainBench {
             }
             gradients.profile().entrySet().stream().limit(30).forEach(e -> System.out.printf("  %-45s %8.2f ms"
                     + " (%d calls)%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
-            return;
+            return List.of();
         }
         Batches fixed = step -> batch0;
         Trainer.Config run = Trainer.Config.builder(steps + 2).learningRate(LearningRateSchedule.constant(1e-4))
@@ -77,12 +106,6 @@ public final class UNetTrainBench {
             }
             last[0] = now;
         }).run();
-        if (List.of(args).contains("--steps")) {
-            System.out.println("steps (ms): " + times.stream().map(t -> String.format("%.0f", t)).toList());
-        }
-        times.sort(Double::compare);
-        long params = g.params().values().stream().mapToLong(v -> v.getArr().length()).sum();
-        System.out.printf("Pictor, batch %d, %d parameters: median step %.1f ms (min %.1f, max %.1f)%n", batch, params,
-                times.get(times.size() / 2), times.get(0), times.get(times.size() - 1));
+        return times;
     }
 }

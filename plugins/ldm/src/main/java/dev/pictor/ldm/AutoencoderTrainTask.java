@@ -107,7 +107,9 @@ public final class AutoencoderTrainTask implements Task {
             meta.put("recipe", "trainAutoencoder data: " + data);
             meta.put("steps", Long.toString(steps));
             meta.put("seed", Long.toString(seed));
-            meta.put("psnr", String.format("%.2f", e.psnr()));
+            meta.put("psnr", String.format(java.util.Locale.ROOT, "%.2f", e.psnr()));
+            // this run's own time: a resumed run counts from where it resumed
+            meta.put("seconds", String.format(java.util.Locale.ROOT, "%.0f", seconds));
             training.save(into, 1 / e.latentStd(), meta);
             context.out().printf("PSNR %.2f dB on %d held-out images; latent std %.4f (scale factor %.4f)%n",
                     e.psnr(), e.images(), e.latentStd(), 1 / e.latentStd());

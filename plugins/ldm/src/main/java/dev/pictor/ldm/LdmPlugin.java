@@ -87,9 +87,8 @@ public final class LdmPlugin implements Plugin {
         @Override
         public Denoiser create(ComponentConfig c) {
             c.allowOnly("weights", "config");
-            DenoiserConfig d = DenoiserConfig.read(c.requirePath("config"));
-            return new UNetDenoiser(d.unet(), Safetensors.read(c.requirePath("weights")), d.schedule(),
-                    d.prediction(), d.latentSize());
+            return new UNetDenoiser(DenoiserConfig.read(c.requirePath("config")),
+                    Safetensors.read(c.requirePath("weights")));
         }
     }
 }

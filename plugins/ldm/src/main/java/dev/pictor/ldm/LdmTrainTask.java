@@ -24,6 +24,7 @@ import java.util.Map;
  * Shapes world (captions and prompts of its scenes; the held-out pairs never shown) or Fashion-MNIST (class captions
  * in templates), in the latent space of a trained autoencoder folder ({@code autoencoder}), conditioned on a CLIP
  * model folder's text tower ({@code text}: config.json, model.safetensors, bpe.txt), and writes the UNet's folder.
+ * {@code coordinates: true} appends {@link CoordinateChannels} to the latents (the UNet's x and y).
  *
  * <pre>{@code
  * trainLdm data: 'shapes', autoencoder: 'zoo/shapes-ldm/autoencoder', text: 'zoo/shapes-clip', steps: 6000,
@@ -39,7 +40,7 @@ public final class LdmTrainTask implements Task {
     @Override
     public List<String> options() {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
-                "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "into",
+                "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates", "into",
                 "checkpoint", "checkpointEvery", "report");
     }
 
@@ -76,7 +77,8 @@ public final class LdmTrainTask implements Task {
                     + data + "'");
         }
         List<Integer> mult = ints(options, "channelMult", List.of(1, 2));
-        UNetConfig unet = new UNetConfig(vae.latentChannels(), vae.latentChannels(),
+        int coordinates = options.bool("coordinates", false) ? CoordinateChannels.COUNT : 0;
+        UNetConfig unet = new UNetConfig(vae.latentChannels() + coordinates, vae.latentChannels(),
                 options.integer("modelChannels", 64), options.integer("resBlocks", 1), ints(options, "attention",
                 List.of(1, 2)), mult, -1, options.integer("headChannels", 32), options.integer("depth", 1),
                 (int) text.dimension(dev.pictor.api.spi.Encoder.Output.TOKENS));
@@ -109,6 +111,8 @@ public final class LdmTrainTask implements Task {
             meta.put("recipe", "trainLdm data: " + data);
             meta.put("steps", Long.toString(steps));
             meta.put("seed", Long.toString(seed));
+            // this run's own time: a resumed run counts from where it resumed
+            meta.put("seconds", String.format(java.util.Locale.ROOT, "%.0f", seconds));
             training.save(into, meta);
         }
         return out;

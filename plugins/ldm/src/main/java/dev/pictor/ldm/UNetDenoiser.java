@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The {@link UNet} as the generation core's {@link DiffusionDenoiser}: latents {@code [B, in, h, w]}, timesteps
- * {@code [B]} (fractional ones embed as upstream's sinusoids would), and a context {@code [B, S, context_dim]} it
+ * {@code [B]} (fractional ones embed as upstream's sinusoids would; {@link CoordinateChannels} appended when its
+ * config asks), and a context {@code [B, S, context_dim]} it
  * cross-attends to. A cross-attention UNet has no unconditional form: the unconditional branch of guidance is the
  * empty prompt's context, which the pipeline passes as a condition like any other. Runs on the fused oneDNN engine
  * ({@link UNetInference}) where oneDNN is available, else on the model's inference graph (float32); not
@@ -32,6 +33,7 @@ public final class UNetDenoiser implements DiffusionDenoiser {
     private final NoiseSchedule schedule;
     private final Prediction prediction;
     private final int latentSize;
+    private final int coordinateChannels;
     private final UNetInference fused;
     private final Graph graph;
     private final SDVariable output;
@@ -42,14 +44,22 @@ public final class UNetDenoiser implements DiffusionDenoiser {
      */
     public UNetDenoiser(UNetConfig config, Map<String, INDArray> weights, NoiseSchedule schedule,
             Prediction prediction, int latentSize) {
+        this(new DenoiserConfig(config, schedule, prediction, latentSize), weights);
+    }
+
+    /** A trained model folder's denoiser: its config.json ({@link DenoiserConfig}) and its weights. */
+    public UNetDenoiser(DenoiserConfig denoiser, Map<String, INDArray> weights) {
+        UNetConfig config = denoiser.unet();
+        int latentSize = denoiser.latentSize();
         if (latentSize % (1 << config.halvings()) != 0) {
             throw new BadInputException("latents of side " + latentSize + " do not halve " + config.halvings()
                     + " times, as this UNet's levels need");
         }
         this.config = config;
-        this.schedule = schedule;
-        this.prediction = prediction;
+        this.schedule = denoiser.schedule();
+        this.prediction = denoiser.prediction();
         this.latentSize = latentSize;
+        this.coordinateChannels = denoiser.coordinateChannels();
         if (OneDnn.available()) {
             this.fused = new UNetInference(config, weights);
             this.graph = null;
@@ -80,7 +90,7 @@ public final class UNetDenoiser implements DiffusionDenoiser {
 
     @Override
     public long[] sampleShape() {
-        return new long[] {config.inChannels(), latentSize, latentSize};
+        return new long[] {config.inChannels() - coordinateChannels, latentSize, latentSize};
     }
 
     @Override
@@ -100,10 +110,11 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             throw new BadInputException("expected a context [batch, tokens, " + config.contextDim() + "], got "
                     + Arrays.toString(context.shape()));
         }
+        INDArray input = coordinateChannels > 0 ? CoordinateChannels.append(x) : x;
         if (fused != null) {
-            return fused.predict(x, timesteps, context);
+            return fused.predict(input, timesteps, context);
         }
-        return graph.output(Map.of("x", x.castTo(DataType.FLOAT), "t", timesteps.castTo(DataType.FLOAT).reshape(-1),
+        return graph.output(Map.of("x", input.castTo(DataType.FLOAT), "t", timesteps.castTo(DataType.FLOAT).reshape(-1),
                 "context", context.castTo(DataType.FLOAT)), output).dup();
     }
 

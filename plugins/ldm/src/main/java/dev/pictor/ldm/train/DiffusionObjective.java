@@ -3,6 +3,7 @@ package dev.pictor.ldm.train;
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.diffusion.NoiseSchedule;
 import dev.pictor.api.spi.DiffusionDenoiser.Prediction;
+import dev.pictor.ldm.CoordinateChannels;
 import dev.pictor.ldm.UNet;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.train.Batches;
@@ -50,6 +51,15 @@ public final class DiffusionObjective {
      */
     public static SDVariable build(Graph g, UNet unet, long[] latentShape, int contextLength, long contextDim,
             Prediction prediction) {
+        return build(g, unet, latentShape, contextLength, contextDim, prediction, 0);
+    }
+
+    /**
+     * The same, the UNet reading {@code coordinateChannels} ({@link CoordinateChannels}: 0 or 2) appended to the
+     * noisy latents {@code [N, c, h, w]} that {@code latentShape} ({@code [c, h, w]}) describes.
+     */
+    public static SDVariable build(Graph g, UNet unet, long[] latentShape, int contextLength, long contextDim,
+            Prediction prediction, int coordinateChannels) {
         var sd = g.sameDiff();
         long[] shape = new long[latentShape.length + 1];
         shape[0] = -1;
@@ -61,7 +71,9 @@ public final class DiffusionObjective {
         SDVariable s = g.input(NOISE_LEVEL, -1).reshape(-1, 1, 1, 1);
         SDVariable context = g.input(CONTEXT, -1, contextLength, contextDim);
         SDVariable zt = z0.mul(a).add(noise.mul(s));
-        SDVariable predicted = unet.apply(g, zt, t, context);
+        SDVariable input = coordinateChannels > 0
+                ? CoordinateChannels.append(g, zt, latentShape[1], latentShape[2]) : zt;
+        SDVariable predicted = unet.apply(g, input, t, context);
         SDVariable target = switch (prediction) {
             case EPSILON -> noise;
             case V -> noise.mul(a).sub(z0.mul(s));

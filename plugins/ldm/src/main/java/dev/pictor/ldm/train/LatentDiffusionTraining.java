@@ -10,6 +10,7 @@ import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.spi.Tokenizer;
 import dev.pictor.api.weights.Safetensors;
 import dev.pictor.clip.train.PairSource;
+import dev.pictor.ldm.CoordinateChannels;
 import dev.pictor.ldm.KlAutoencoderQuantizer;
 import dev.pictor.ldm.UNet;
 import dev.pictor.ldm.UNetConfig;
@@ -96,15 +97,21 @@ public final class LatentDiffusionTraining {
     private final NoiseSchedule schedule;
     private final INDArray unconditional;
     private final int contextLength;
+    private final int coordinateChannels;
     private Trainer trainer;
 
     public LatentDiffusionTraining(UNetConfig config, KlAutoencoderQuantizer vae, Tokenizer tokenizer,
             Encoder<TokenBatch> text, PairSource pairs, ImageAdapter adapter, NoiseSchedule schedule,
             Settings settings) {
-        if (config.inChannels() != vae.latentChannels() || config.outChannels() != vae.latentChannels()) {
+        // the UNet reads the latents, or the latents and the two coordinate channels
+        int coordinates = config.inChannels() - vae.latentChannels();
+        if (coordinates != 0 && coordinates != CoordinateChannels.COUNT
+                || config.outChannels() != vae.latentChannels()) {
             throw new BadInputException("the UNet's " + config.inChannels() + " → " + config.outChannels()
-                    + " channels do not match the autoencoder's " + vae.latentChannels() + " latent channels");
+                    + " channels do not match the autoencoder's " + vae.latentChannels() + " latent channels (in:"
+                    + " those, or two more with coordinate channels; out: those)");
         }
+        this.coordinateChannels = coordinates;
         this.config = config;
         this.vae = vae;
         this.tokenizer = tokenizer;
@@ -121,8 +128,8 @@ public final class LatentDiffusionTraining {
         }
         int side = vae.config().latentSize();
         graph = new Graph(DataType.FLOAT, settings.seed(), Graph.Mode.TRAIN);
-        loss = DiffusionObjective.build(graph, new UNet(config), new long[] {config.inChannels(), side, side},
-                contextLength, config.contextDim(), Prediction.EPSILON);
+        loss = DiffusionObjective.build(graph, new UNet(config), new long[] {vae.latentChannels(), side, side},
+                contextLength, config.contextDim(), Prediction.EPSILON, coordinateChannels);
     }
 
     public Graph graph() {
@@ -190,8 +197,8 @@ public final class LatentDiffusionTraining {
         try {
             Files.createDirectories(dir);
             Safetensors.write(dir.resolve("model.safetensors"), weights(), metadata);
-            new dev.pictor.ldm.DenoiserConfig(config, schedule, Prediction.EPSILON, vae.config().latentSize())
-                    .write(dir.resolve("config.json"));
+            new dev.pictor.ldm.DenoiserConfig(config, schedule, Prediction.EPSILON, vae.config().latentSize(),
+                    coordinateChannels).write(dir.resolve("config.json"));
         } catch (java.io.IOException e) {
             throw new BadInputException("cannot write the UNet to " + dir + ": " + e.getMessage());
         }
