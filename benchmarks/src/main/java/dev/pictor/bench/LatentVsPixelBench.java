@@ -34,13 +34,13 @@ public final class LatentVsPixelBench {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int tokens = 32;
         dev.pictor.api.device.MachineReport.now(true).lines().forEach(l -> System.out.println("- " + l));
-        UNetConfig latent = UNetConfig.read(dir.resolve("unet/config.json"));
-        UNetConfig pixel = new UNetConfig(3, 3, latent.modelChannels(), latent.numResBlocks(),
-                latent.attentionResolutions(), latent.channelMult(), latent.numHeads(), latent.numHeadChannels(),
-                latent.transformerDepth(), latent.contextDim());
         Path ae = dir.resolve("autoencoder");
         var vae = new KlAutoencoderQuantizer(AutoencoderConfig.read(ae.resolve("config.json")),
                 Safetensors.read(ae.resolve("model.safetensors")));
+        // the zoo UNet's width, levels and attention, reading the latents or the pixels (no coordinate channels)
+        UNetConfig u = UNetConfig.read(dir.resolve("unet/config.json"));
+        UNetConfig latent = withChannels(u, vae.latentChannels());
+        UNetConfig pixel = withChannels(u, 3);
         int side = vae.config().resolution();
         long latentSide = vae.latentShape(new long[] {1, 3, side, side})[2];
         Nd4j.getRandom().setSeed(3);
@@ -73,6 +73,11 @@ public final class LatentVsPixelBench {
         System.out.printf("| pixel | 3 × %d × %d | %,d | %.1f | %.2f |%n", side, side,
                 UNetTrainBench.parameters(pixel, side, tokens), p, p / batch);
         System.out.printf("pixel / latent cost per step: %.2f×%n", p / (l + e));
+    }
+
+    private static UNetConfig withChannels(UNetConfig u, int channels) {
+        return new UNetConfig(channels, channels, u.modelChannels(), u.numResBlocks(), u.attentionResolutions(),
+                u.channelMult(), u.numHeads(), u.numHeadChannels(), u.transformerDepth(), u.contextDim());
     }
 
     private static double median(List<Double> xs) {
