@@ -42,7 +42,7 @@ public final class LatentVsPixelBench {
         UNetConfig latent = withChannels(u, vae.latentChannels());
         UNetConfig pixel = withChannels(u, 3);
         int side = vae.config().resolution();
-        long latentSide = vae.latentShape(new long[] {1, 3, side, side})[2];
+        long latentSide = vae.latentShape(new long[] {3, side, side})[2];
         Nd4j.getRandom().setSeed(3);
         INDArray images = Nd4j.rand(DataType.FLOAT, batch, 3, side, side).muli(2).subi(1);
         List<Double> latentSteps = new ArrayList<>();

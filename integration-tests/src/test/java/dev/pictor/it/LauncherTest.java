@@ -139,10 +139,29 @@ class LauncherTest {
     }
 
     @Test
+    void runsTheMainJobTextToImageWithShapesLdm() throws Exception {
+        // the README's main job, as written there but for the output folder
+        Path none = Files.createDirectories(dir.resolve("none"));
+        Path out = dir.resolve("out");
+        Run r = pictor(REPO, Map.of(), "--plugins", none.toString(), "run", "examples/text-to-image.groovy",
+                "a red circle above a blue square", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("4 images and a grid");
+        for (String name : new String[] {"0-0.png", "0-1.png", "0-2.png", "0-3.png", "grid.png"}) {
+            assertThat(out.resolve(name)).isRegularFile();
+        }
+        assertThat(dev.pictor.api.image.Png.readText(out.resolve("0-2.png"))).containsEntry("pipeline", "shapes-ldm")
+                .containsEntry("seed", "3").containsEntry("prompt", "a red circle above a blue square");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
     void verifiesTheZoo() throws Exception {
         Run r = pictor(dir, Map.of(), "zoo", "verify");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("OK\tshapes-words\tshapes-words.vocab")
+                .contains("OK\tshapes-ldm\tshapes-ldm-unet.safetensors")
+                .contains("OK\tfashion-ldm\tfashion-ldm-unet.safetensors")
                 .contains("OK\tminilm-l6\tall-minilm-l6-v2-tokenizer.json");
     }
 

@@ -54,7 +54,8 @@ class ZooPluginTest {
     @Test
     void listsItsEntriesWithModelCards() {
         List<ZooEntry> entries = new ZooPlugin().zooEntries();
-        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words", "shapes-clip", "fashion-clip");
+        assertThat(entries).extracting(ZooEntry::name).containsExactly("shapes-words", "shapes-clip", "fashion-clip",
+                "shapes-ldm", "fashion-ldm");
         for (ZooEntry e : entries) {
             assertThat(e.modelCard()).startsWith("# " + e.name()).contains("## Recipe").contains("## Metrics");
         }

@@ -40,8 +40,8 @@ public final class LdmTrainTask implements Task {
     @Override
     public List<String> options() {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
-                "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates", "into",
-                "checkpoint", "checkpointEvery", "report");
+                "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates",
+                "into", "checkpoint", "checkpointEvery", "report");
     }
 
     @Override

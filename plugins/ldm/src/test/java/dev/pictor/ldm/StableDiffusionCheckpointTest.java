@@ -25,8 +25,8 @@ class StableDiffusionCheckpointTest {
                 .forEach((k, v) -> all.put(StableDiffusionCheckpoint.UNET + k, v));
         Fixtures.shapes(StableDiffusionCheckpointTest.class, "keys_sd_v1_autoencoder")
                 .forEach((k, v) -> all.put(StableDiffusionCheckpoint.AUTOENCODER + k, v));
-        ClipModel.textShapes(ClipConfig.VIT_L_14, false).forEach((k, v) -> all.put(StableDiffusionCheckpoint.TEXT_ENCODER
-                + k, v));
+        ClipModel.textShapes(ClipConfig.VIT_L_14, false)
+                .forEach((k, v) -> all.put(StableDiffusionCheckpoint.TEXT_ENCODER + k, v));
         all.put(StableDiffusionCheckpoint.TEXT_ENCODER + "text_model.embeddings.position_ids", new long[] {1, 77});
         all.put("betas", new long[] {1000});
         all.put("alphas_cumprod", new long[] {1000});
