@@ -61,7 +61,8 @@ class PictorCliTest {
         CliRun r = cli(withPlugins("plugins"));
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("text 0.1.0 (built-in, API 2.0)").contains("  tokenizer: word")
-                .contains("  encoder: bag-of-words, one-hot").contains("  zoo: fashion-clip, shapes-clip, shapes-words")
+                .contains("  encoder: bag-of-words, one-hot")
+                .contains("  zoo: fashion-clip, fashion-ldm, shapes-clip, shapes-ldm, shapes-words")
                 .contains("  task: count-tokens")
                 .contains("  sampler: ddim, ddpm, dpm-solver++, euler, euler-ancestral, heun");
         assertThat(r.out()).doesNotContain("failed to load");
