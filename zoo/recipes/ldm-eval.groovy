@@ -2,7 +2,7 @@
 // evalShapesGeneration (Shapes world: single objects, place and size, relations, held-out pairs; the pixel checker)
 // or evalFashionGeneration (every class; an independently trained CNN judges).
 //
-//   ./pictor run zoo/recipes/ldm-eval.groovy shapes <unet folder> [autoencoder folder] [sampler] [steps] [guidance]
+//   ./pictor run zoo/recipes/ldm-eval.groovy shapes <unet folder> [autoencoder folder] [sampler] [steps] [guidance] [sets]
 //   ./pictor run zoo/recipes/ldm-eval.groovy fashion <unet folder> [autoencoder folder] [sampler] [steps] [guidance]
 device cpu(threads: 2)
 def data = args[0]
@@ -12,6 +12,7 @@ def ae = args.size() > 2 ? args[2] : "$zoo/${data}-ldm/autoencoder"
 def samplerName = args.size() > 3 ? args[3] : 'dpm-solver++'
 def steps = args.size() > 4 ? args[4] as int : 20
 def guidance = args.size() > 5 ? args[5] as double : 5
+def sets = args.size() > 6 ? args[6].split(',') as List : ['single', 'place', 'relation', 'heldOut']   // shapes only
 def clip = "$zoo/${data}-clip"
 def t2i = pipeline("${data}-ldm") {
     tokenizer 'clip-bpe', merges: "$clip/bpe.txt", contextLength: (data == 'shapes' ? 32 : 16)
@@ -22,6 +23,6 @@ def t2i = pipeline("${data}-ldm") {
 }
 def out = "target/${data}-eval-${samplerName}-${steps}"
 def r = data == 'shapes'
-        ? evalShapesGeneration(pipeline: t2i, count: 4, steps: steps, guidance: guidance, out: out)
+        ? evalShapesGeneration(pipeline: t2i, count: 4, steps: steps, guidance: guidance, out: out, sets: sets)
         : evalFashionGeneration(pipeline: t2i, count: 20, steps: steps, guidance: guidance, out: out)
 println r
