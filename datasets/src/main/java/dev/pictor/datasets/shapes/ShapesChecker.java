@@ -78,6 +78,8 @@ public final class ShapesChecker {
         }
         Colour[] colours = Colour.values();
         int[] label = new int[N * N];
+        // α of every pixel on every colour's line: the labelling's test, and the coverage the shapes are fitted to
+        float[][] alphas = new float[colours.length][N * N];
         for (int p = 0; p < N * N; p++) {
             label[p] = -1;
             double r = rgb[3 * p] & 0xff;
@@ -88,6 +90,7 @@ public final class ShapesChecker {
                 int[] k = colours[c].rgb();
                 double kk = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
                 double alpha = Math.min(1, (r * k[0] + g * k[1] + b * k[2]) / kk);
+                alphas[c][p] = (float) alpha;
                 double dr = r - alpha * k[0];
                 double dg = g - alpha * k[1];
                 double db = b - alpha * k[2];
@@ -155,7 +158,7 @@ public final class ShapesChecker {
             Region r = objects.get(i);
             int w = r.maxX - r.minX + 1;
             int h = r.maxY - r.minY + 1;
-            Fit f = fit(coverage(rgb, colours[r.colour], owner, i), r);
+            Fit f = fit(coverage(alphas[r.colour], owner, i), r);
             out.add(new Detected(colours[r.colour], f.shape(), f.size(), f.left() + f.size() / 2.0,
                     f.top() + f.size() / 2.0, filled.get(i).size(), (double) filled.get(i).size() / (w * h)));
         }
@@ -164,21 +167,16 @@ public final class ShapesChecker {
     }
 
     /**
-     * How much of each pixel colour {@code k} covers — the α of the pixel's projection on k's line, in [0, 1] —
-     * with the pixels of the other objects at 0. Soft, so a blurred edge or a mottled fill still counts for what
-     * it is.
+     * How much of each pixel the object's colour covers — the α of the pixel's projection on that colour's line, in
+     * [0, 1] — with the pixels of the other objects at 0. Soft, so a blurred edge or a mottled fill still counts for
+     * what it is.
      */
-    private static float[] coverage(byte[] rgb, Colour k, int[] owner, int self) {
-        int[] c = k.rgb();
-        double kk = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
-        float[] cov = new float[N * N];
+    private static float[] coverage(float[] alpha, int[] owner, int self) {
+        float[] cov = alpha.clone();
         for (int p = 0; p < N * N; p++) {
             if (owner[p] >= 0 && owner[p] != self) {
-                continue;
+                cov[p] = 0;
             }
-            double dot = (rgb[3 * p] & 0xff) * c[0] + (rgb[3 * p + 1] & 0xff) * c[1] + (rgb[3 * p + 2] & 0xff) * c[2];
-            double alpha = dot / kk;
-            cov[p] = (float) Math.max(0, Math.min(1, alpha));
         }
         return cov;
     }

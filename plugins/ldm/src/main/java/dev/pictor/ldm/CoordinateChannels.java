@@ -45,13 +45,8 @@ public final class CoordinateChannels {
 
     /** {@code x [B, c, h, w]} with the coordinate channels after its own, float32. */
     public static INDArray append(INDArray x) {
-        long b = x.size(0);
-        INDArray grid = grid(x.size(2), x.size(3));
-        INDArray tiled = Nd4j.createUninitialized(DataType.FLOAT, b, 2, x.size(2), x.size(3));
-        for (long i = 0; i < b; i++) {
-            tiled.slice(i).assign(grid.slice(0));
-        }
-        return Nd4j.concat(1, x.castTo(DataType.FLOAT), tiled);
+        INDArray grid = grid(x.size(2), x.size(3)).broadcast(x.size(0), COUNT, x.size(2), x.size(3));
+        return Nd4j.concat(1, x.castTo(DataType.FLOAT), grid);
     }
 
     /** The same in a graph: the channels as a constant broadcast over the batch of {@code x [B, c, h, w]}. */

@@ -29,11 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class UNetDenoiser implements DiffusionDenoiser {
+    private final DenoiserConfig denoiser;
     private final UNetConfig config;
-    private final NoiseSchedule schedule;
-    private final Prediction prediction;
-    private final int latentSize;
-    private final int coordinateChannels;
     private final UNetInference fused;
     private final Graph graph;
     private final SDVariable output;
@@ -55,11 +52,8 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             throw new BadInputException("latents of side " + latentSize + " do not halve " + config.halvings()
                     + " times, as this UNet's levels need");
         }
+        this.denoiser = denoiser;
         this.config = config;
-        this.schedule = denoiser.schedule();
-        this.prediction = denoiser.prediction();
-        this.latentSize = latentSize;
-        this.coordinateChannels = denoiser.coordinateChannels();
         if (OneDnn.available()) {
             this.fused = new UNetInference(config, weights);
             this.graph = null;
@@ -80,17 +74,17 @@ public final class UNetDenoiser implements DiffusionDenoiser {
 
     @Override
     public Prediction prediction() {
-        return prediction;
+        return denoiser.prediction();
     }
 
     @Override
     public NoiseSchedule schedule() {
-        return schedule;
+        return denoiser.schedule();
     }
 
     @Override
     public long[] sampleShape() {
-        return new long[] {config.inChannels() - coordinateChannels, latentSize, latentSize};
+        return new long[] {denoiser.latentChannels(), denoiser.latentSize(), denoiser.latentSize()};
     }
 
     @Override
@@ -110,7 +104,7 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             throw new BadInputException("expected a context [batch, tokens, " + config.contextDim() + "], got "
                     + Arrays.toString(context.shape()));
         }
-        INDArray input = coordinateChannels > 0 ? CoordinateChannels.append(x) : x;
+        INDArray input = denoiser.coordinateChannels() > 0 ? CoordinateChannels.append(x) : x;
         if (fused != null) {
             return fused.predict(input, timesteps, context);
         }
