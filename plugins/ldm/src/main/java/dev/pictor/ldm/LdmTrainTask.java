@@ -2,6 +2,7 @@ package dev.pictor.ldm;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.diffusion.NoiseSchedule;
+import dev.pictor.api.spi.DiffusionDenoiser.Prediction;
 import dev.pictor.api.task.Task;
 import dev.pictor.api.task.TaskContext;
 import dev.pictor.api.task.TaskOptions;
@@ -24,7 +25,9 @@ import java.util.Map;
  * Shapes world (captions and prompts of its scenes; the held-out pairs never shown) or Fashion-MNIST (class captions
  * in templates), in the latent space of a trained autoencoder folder ({@code autoencoder}), conditioned on a CLIP
  * model folder's text tower ({@code text}: config.json, model.safetensors, bpe.txt), and writes the UNet's folder.
- * {@code coordinates: true} appends {@link CoordinateChannels} to the latents (the UNet's x and y).
+ * {@code coordinates: true} appends {@link CoordinateChannels} to the latents (the UNet's x and y);
+ * {@code prediction: 'v'} and {@code schedule: 'cosine'} train a v-predicting UNet on the cosine schedule (the
+ * defaults: ε and Stable Diffusion's scaled-linear schedule).
  *
  * <pre>{@code
  * trainLdm data: 'shapes', autoencoder: 'zoo/shapes-ldm/autoencoder', text: 'zoo/shapes-clip', steps: 6000,
@@ -41,7 +44,7 @@ public final class LdmTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
                 "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates",
-                "into", "checkpoint", "checkpointEvery", "report");
+                "prediction", "schedule", "timestepPower", "into", "checkpoint", "checkpointEvery", "report");
     }
 
     @Override
@@ -87,9 +90,9 @@ public final class LdmTrainTask implements Task {
                 options.real("lr", 5e-4), options.longInteger("warmup", Math.min(200, steps / 10)),
                 options.real("dropout", 0.1), options.real("ema", 0.999), seed,
                 options.path("checkpoint", context.baseDirectory()).orElse(null),
-                options.longInteger("checkpointEvery", 100));
+                options.longInteger("checkpointEvery", 100), options.real("timestepPower", 1));
         var training = new LatentDiffusionTraining(unet, vae, tokenizer, text, pairs, adapter,
-                NoiseSchedule.scaledLinear(0.00085, 0.012, 1000), settings);
+                schedule(options), prediction(options), settings);
         long report = options.longInteger("report", Math.max(1, steps / 40));
         context.out().printf("trainLdm %s: %s%n", data, unet.toJson().toString());
         long start = System.nanoTime();
@@ -116,6 +119,32 @@ public final class LdmTrainTask implements Task {
             training.save(into, meta);
         }
         return out;
+    }
+
+    /** {@code schedule}: Stable Diffusion's scaled-linear β (the default), DDPM's linear one, or the cosine one. */
+    private static NoiseSchedule schedule(TaskOptions options) {
+        NoiseSchedule.Beta beta;
+        try {
+            beta = NoiseSchedule.Beta.parse(options.string("schedule", "scaled-linear"));
+        } catch (BadInputException e) {
+            throw new BadInputException(options.where("schedule") + ": " + e.getMessage());
+        }
+        return switch (beta) {
+            case SCALED_LINEAR -> NoiseSchedule.scaledLinear(0.00085, 0.012, 1000);
+            case LINEAR -> NoiseSchedule.linear(1e-4, 0.02, 1000);
+            case COSINE -> NoiseSchedule.cosine(1000);
+        };
+    }
+
+    /** {@code prediction}: what the UNet learns, {@code eps} (the default) or {@code v}. */
+    private static Prediction prediction(TaskOptions options) {
+        String p = options.string("prediction", "eps");
+        return switch (p) {
+            case "eps" -> Prediction.EPSILON;
+            case "v" -> Prediction.V;
+            default -> throw new BadInputException(options.where("prediction") + " must be 'eps' or 'v', not '" + p
+                    + "'");
+        };
     }
 
     private static List<Integer> ints(TaskOptions options, String key, List<Integer> fallback) {

@@ -91,6 +91,18 @@ public final class DiffusionObjective {
      */
     public static Batches batches(Batches data, NoiseSchedule schedule, INDArray unconditional, double dropout,
             long seed) {
+        return batches(data, schedule, unconditional, dropout, seed, 1);
+    }
+
+    /**
+     * The same with timesteps drawn as {@code ⌊T·u^(1/power)⌋} for uniform u: density ∝ t^(power − 1), so a power
+     * above 1 trains the noisiest steps — where a sample's layout is decided — more often (1: uniform, upstream's).
+     */
+    public static Batches batches(Batches data, NoiseSchedule schedule, INDArray unconditional, double dropout,
+            long seed, double timestepPower) {
+        if (!(timestepPower >= 1 && timestepPower <= 8)) {
+            throw new BadInputException("the timestep power must be in [1, 8] (1: uniform), got " + timestepPower);
+        }
         if (!(dropout >= 0 && dropout <= 1)) {
             throw new BadInputException("condition dropout must be a probability in [0, 1], got " + dropout);
         }
@@ -114,7 +126,9 @@ public final class DiffusionObjective {
             INDArray contexts = context.castTo(DataType.FLOAT).dup('c');
             INDArray empty = unconditional.castTo(DataType.FLOAT);
             for (int i = 0; i < n; i++) {
-                t[i] = random.nextInt(schedule.trainSteps());
+                t[i] = timestepPower == 1 ? random.nextInt(schedule.trainSteps())
+                        : Math.min(schedule.trainSteps() - 1,
+                                (long) (schedule.trainSteps() * Math.pow(random.nextDouble(), 1 / timestepPower)));
                 double alphaBar = schedule.alphaBar((int) t[i]);
                 signal[i] = (float) Math.sqrt(alphaBar);
                 noiseLevel[i] = (float) Math.sqrt(1 - alphaBar);

@@ -49,9 +49,17 @@ public final class LatentDiffusionTraining {
     /**
      * @param dropout    probability of training a pair unconditionally
      * @param emaDecay   EMA decay of the saved weights
+     * @param timestepPower timesteps drawn with density ∝ t^(power − 1) ({@link DiffusionObjective#batches}; 1:
+     *                   uniform)
      */
     public record Settings(long steps, int batch, double learningRate, long warmup, double dropout, double emaDecay,
-            long seed, Path checkpoint, long checkpointEvery) {
+            long seed, Path checkpoint, long checkpointEvery, double timestepPower) {
+        /** Uniform timesteps, as upstream trains. */
+        public Settings(long steps, int batch, double learningRate, long warmup, double dropout, double emaDecay,
+                long seed, Path checkpoint, long checkpointEvery) {
+            this(steps, batch, learningRate, warmup, dropout, emaDecay, seed, checkpoint, checkpointEvery, 1);
+        }
+
         public Settings {
             if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps
                     || !(dropout >= 0 && dropout <= 1) || !(emaDecay >= 0 && emaDecay < 1)) {
@@ -98,11 +106,24 @@ public final class LatentDiffusionTraining {
     private final INDArray unconditional;
     private final int contextLength;
     private final int coordinateChannels;
+    private final Prediction prediction;
     private Trainer trainer;
 
+    /** An ε-predicting UNet, as upstream's configs train. */
     public LatentDiffusionTraining(UNetConfig config, KlAutoencoderQuantizer vae, Tokenizer tokenizer,
             Encoder<TokenBatch> text, PairSource pairs, ImageAdapter adapter, NoiseSchedule schedule,
             Settings settings) {
+        this(config, vae, tokenizer, text, pairs, adapter, schedule, Prediction.EPSILON, settings);
+    }
+
+    /**
+     * A UNet that learns {@code prediction}'s target. v (with a schedule whose last step leaves no signal, such as
+     * the cosine one) weights the clean sample's error at the noisiest steps by SNR + 1 instead of ε's SNR, which is
+     * all but zero there: the steps that decide where things go.
+     */
+    public LatentDiffusionTraining(UNetConfig config, KlAutoencoderQuantizer vae, Tokenizer tokenizer,
+            Encoder<TokenBatch> text, PairSource pairs, ImageAdapter adapter, NoiseSchedule schedule,
+            Prediction prediction, Settings settings) {
         // the UNet reads the latents, or the latents and the two coordinate channels
         int coordinates = config.inChannels() - vae.latentChannels();
         if (coordinates != 0 && coordinates != CoordinateChannels.COUNT
@@ -120,6 +141,7 @@ public final class LatentDiffusionTraining {
         this.adapter = adapter;
         this.settings = settings;
         this.schedule = schedule;
+        this.prediction = prediction;
         this.unconditional = contexts(List.of("")).slice(0).dup();
         this.contextLength = (int) unconditional.size(0);
         if (unconditional.size(1) != config.contextDim()) {
@@ -129,7 +151,7 @@ public final class LatentDiffusionTraining {
         int side = vae.config().latentSize();
         graph = new Graph(DataType.FLOAT, settings.seed(), Graph.Mode.TRAIN);
         loss = DiffusionObjective.build(graph, new UNet(config), new long[] {vae.latentChannels(), side, side},
-                contextLength, config.contextDim(), Prediction.EPSILON, coordinateChannels);
+                contextLength, config.contextDim(), prediction, coordinateChannels);
     }
 
     public Graph graph() {
@@ -166,7 +188,7 @@ public final class LatentDiffusionTraining {
     /** Trains to {@code settings.steps()} (continuing from the checkpoint when there is one). */
     public Trainer.Result run(TrainingListener listener, Cancellation cancellation) {
         Batches batches = DiffusionObjective.batches(this::data, schedule, unconditional, settings.dropout(),
-                settings.seed());
+                settings.seed(), settings.timestepPower());
         Trainer.Config.Builder b = Trainer.Config.builder(settings.steps())
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))
@@ -197,7 +219,7 @@ public final class LatentDiffusionTraining {
         try {
             Files.createDirectories(dir);
             Safetensors.write(dir.resolve("model.safetensors"), weights(), metadata);
-            new dev.pictor.ldm.DenoiserConfig(config, schedule, Prediction.EPSILON, vae.config().latentSize(),
+            new dev.pictor.ldm.DenoiserConfig(config, schedule, prediction, vae.config().latentSize(),
                     coordinateChannels).write(dir.resolve("config.json"));
         } catch (java.io.IOException e) {
             throw new BadInputException("cannot write the UNet to " + dir + ": " + e.getMessage());

@@ -29,10 +29,19 @@ class DiffusionObjectiveTest {
      */
     @Test
     void lSimpleIsTheMeanSquaredErrorOfUpstreamsPrediction() {
+        lossAgainstUpstreamsOutput(Prediction.EPSILON);
+    }
+
+    /** The v target is upstream's {@code get_v}: √ᾱ·ε − √(1 − ᾱ)·z₀. */
+    @Test
+    void vPredictionLearnsUpstreamsVelocity() {
+        lossAgainstUpstreamsOutput(Prediction.V);
+    }
+
+    private static void lossAgainstUpstreamsOutput(Prediction prediction) {
         Map<String, INDArray> f = Fixtures.tensors(DiffusionObjectiveTest.class, "ldm_unet");
         Graph g = new Graph(DataType.DOUBLE, 0, Graph.Mode.TRAIN);
-        SDVariable loss = DiffusionObjective.build(g, new UNet(SMALL), new long[] {4, 8, 8}, 5, 24,
-                Prediction.EPSILON);
+        SDVariable loss = DiffusionObjective.build(g, new UNet(SMALL), new long[] {4, 8, 8}, 5, 24, prediction);
         g.load(Fixtures.under(f, "param."), true);
         INDArray t = f.get("input.timesteps");
         INDArray zt = f.get("input.x").castTo(DataType.DOUBLE);
@@ -40,17 +49,21 @@ class DiffusionObjectiveTest {
         double[] a = new double[2];
         double[] s = new double[2];
         INDArray z0 = zt.dup();
+        INDArray target = noise.dup();
         for (int i = 0; i < 2; i++) {
             double alphaBar = SD.alphaBar(t.getInt(i));
             a[i] = Math.sqrt(alphaBar);
             s[i] = Math.sqrt(1 - alphaBar);
             z0.slice(i).assign(zt.slice(i).sub(noise.slice(i).mul(s[i])).div(a[i]));
+            if (prediction == Prediction.V) {
+                target.slice(i).assign(noise.slice(i).mul(a[i]).sub(z0.slice(i).mul(s[i])));
+            }
         }
         Map<String, INDArray> in = Map.of(DiffusionObjective.LATENTS, z0, DiffusionObjective.NOISE, noise,
                 DiffusionObjective.TIMESTEPS, t, DiffusionObjective.SIGNAL, Nd4j.createFromArray(a),
                 DiffusionObjective.NOISE_LEVEL, Nd4j.createFromArray(s), DiffusionObjective.CONTEXT,
                 f.get("input.context").castTo(DataType.DOUBLE));
-        double expected = noise.sub(f.get("output.eps").castTo(DataType.DOUBLE)).norm2Number().doubleValue();
+        double expected = target.sub(f.get("output.eps").castTo(DataType.DOUBLE)).norm2Number().doubleValue();
         expected = expected * expected / noise.length();
         double actual = g.output(in, loss).getDouble(0);
         assertThat(actual).isCloseTo(expected, org.assertj.core.data.Percentage.withPercentage(1e-6));
@@ -87,5 +100,27 @@ class DiffusionObjectiveTest {
         assertThat(noise.stdNumber().doubleValue()).isCloseTo(1, org.assertj.core.data.Offset.offset(0.05));
         assertThatThrownBy(() -> DiffusionObjective.batches(data, SD, empty, 1.5, 7))
                 .isInstanceOf(BadInputException.class);
+    }
+
+    /** A timestep power of 2 draws t with density ∝ t: mean ≈ 2T/3 instead of T/2, still deterministic per step. */
+    @Test
+    void aTimestepPowerAboveOneFavoursTheNoisiestSteps() {
+        int n = 4000;
+        Batches data = step -> Map.of(DiffusionObjective.LATENTS, Nd4j.ones(DataType.FLOAT, n, 1, 1, 1),
+                DiffusionObjective.CONTEXT, Nd4j.ones(DataType.FLOAT, n, 1, 2));
+        INDArray empty = Nd4j.zeros(DataType.FLOAT, 1, 2);
+        Batches uniform = DiffusionObjective.batches(data, SD, empty, 0, 7);
+        Batches high = DiffusionObjective.batches(data, SD, empty, 0, 7, 2);
+        double uniformMean = uniform.batch(0).get(DiffusionObjective.TIMESTEPS).castTo(DataType.DOUBLE).meanNumber()
+                .doubleValue();
+        INDArray t = high.batch(0).get(DiffusionObjective.TIMESTEPS);
+        assertThat(uniformMean).isCloseTo(499.5, org.assertj.core.data.Offset.offset(15.0));
+        assertThat(t.castTo(DataType.DOUBLE).meanNumber().doubleValue()).isCloseTo(666.3,
+                org.assertj.core.data.Offset.offset(15.0));
+        assertThat(t.minNumber().longValue()).isGreaterThanOrEqualTo(0);
+        assertThat(t.maxNumber().longValue()).isLessThan(1000);
+        assertThat(high.batch(0)).isEqualTo(high.batch(0));
+        assertThatThrownBy(() -> DiffusionObjective.batches(data, SD, empty, 0, 7, 0.5))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("timestep power");
     }
 }

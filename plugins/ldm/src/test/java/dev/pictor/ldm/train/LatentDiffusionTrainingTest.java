@@ -37,17 +37,10 @@ import org.nd4j.linalg.factory.Nd4j;
 class LatentDiffusionTrainingTest {
     @Test
     void trainsSavesAndLoadsAsTheDenoiser(@TempDir Path dir) {
-        AutoencoderConfig aeConfig = AutoencoderTrainingTest.TINY;
-        Graph ae = new Graph(DataType.FLOAT, 2, Graph.Mode.INFER);
-        KlAutoencoder model = new KlAutoencoder(aeConfig);
-        model.encode(ae, ae.input("x", -1, 3, 32, 32));
-        model.decode(ae, ae.input("z", -1, 4, 16, 16));
-        KlAutoencoderQuantizer vae = new KlAutoencoderQuantizer(aeConfig, ae.state());
-
+        KlAutoencoderQuantizer vae = tinyAutoencoder();
         PairSource pairs = PairSource.shapes(new ShapesWorld(1, ShapesWorld.HELD_OUT));
-        ClipBpeTokenizer tokenizer = ClipBpeTokenizer.fromMerges(BpeTrainer.train(pairs.corpus(500), 600), 16);
-        ClipConfig clip = ClipTraining.smallConfig(tokenizer.vocabularySize(), 16, 32, 8, 32, 1, 2, 32, 1, 32);
-        ClipTextEncoder text = new ClipTextEncoder(clip, new ClipModel(clip, Graph.Mode.INFER, 3).graph().state());
+        ClipBpeTokenizer tokenizer = tokenizer(pairs);
+        ClipTextEncoder text = tinyTextTower(tokenizer);
 
         UNetConfig unet = new UNetConfig(4, 4, 32, 1, List.of(2), List.of(1, 2), -1, 16, 1, 32);
         var settings = new LatentDiffusionTraining.Settings(4, 4, 1e-3, 1, 0.5, 0.9, 7, dir.resolve("u.ckpt"), 2);
@@ -78,9 +71,46 @@ class LatentDiffusionTrainingTest {
         assertThat(vae.decode(batch.get(DiffusionObjective.LATENTS)).shape()).containsExactly(4, 3, 32, 32);
     }
 
+    /** A v-predicting UNet on the cosine schedule says so in its config, and loads as such. */
+    @Test
+    void savesTheVPredictionAndScheduleItTrainedWith(@TempDir Path dir) {
+        PairSource pairs = PairSource.shapes(new ShapesWorld(1, ShapesWorld.HELD_OUT));
+        ClipBpeTokenizer tokenizer = tokenizer(pairs);
+        UNetConfig unet = new UNetConfig(4, 4, 32, 1, List.of(2), List.of(1, 2), -1, 16, 1, 32);
+        var t = new LatentDiffusionTraining(unet, tinyAutoencoder(), tokenizer, tinyTextTower(tokenizer), pairs,
+                LatentDiffusionTraining.ImageAdapter.identity(), NoiseSchedule.cosine(1000),
+                dev.pictor.api.spi.DiffusionDenoiser.Prediction.V,
+                new LatentDiffusionTraining.Settings(2, 2, 1e-3, 1, 0.5, 0.9, 7, null, 0));
+        assertThat(t.run((step, total, loss, lr, norm) -> { }, Cancellation.never()).lastLoss()).isFinite();
+        t.save(dir, Map.of());
+        DenoiserConfig c = DenoiserConfig.read(dir.resolve("config.json"));
+        assertThat(c.prediction()).isEqualTo(dev.pictor.api.spi.DiffusionDenoiser.Prediction.V);
+        assertThat(c.schedule()).isEqualTo(NoiseSchedule.cosine(1000));
+    }
+
     @Test
     void refusesSettingsItCannotRun() {
         assertThatThrownBy(() -> new LatentDiffusionTraining.Settings(10, 4, 1e-3, 10, 0.1, 0.999, 1, null, 0))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("warm-up shorter");
+    }
+
+    /** An untrained autoencoder of the tiny config: 32 × 32 × 3 ↔ 16 × 16 × 4. */
+    private static KlAutoencoderQuantizer tinyAutoencoder() {
+        AutoencoderConfig aeConfig = AutoencoderTrainingTest.TINY;
+        Graph ae = new Graph(DataType.FLOAT, 2, Graph.Mode.INFER);
+        KlAutoencoder model = new KlAutoencoder(aeConfig);
+        model.encode(ae, ae.input("x", -1, 3, 32, 32));
+        model.decode(ae, ae.input("z", -1, 4, 16, 16));
+        return new KlAutoencoderQuantizer(aeConfig, ae.state());
+    }
+
+    private static ClipBpeTokenizer tokenizer(PairSource pairs) {
+        return ClipBpeTokenizer.fromMerges(BpeTrainer.train(pairs.corpus(500), 600), 16);
+    }
+
+    /** An untrained 32-wide text tower. */
+    private static ClipTextEncoder tinyTextTower(ClipBpeTokenizer tokenizer) {
+        ClipConfig clip = ClipTraining.smallConfig(tokenizer.vocabularySize(), 16, 32, 8, 32, 1, 2, 32, 1, 32);
+        return new ClipTextEncoder(clip, new ClipModel(clip, Graph.Mode.INFER, 3).graph().state());
     }
 }
