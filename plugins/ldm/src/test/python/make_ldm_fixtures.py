@@ -44,6 +44,11 @@ It writes into plugins/ldm/src/test/resources/fixtures/:
   frequencies, GroupNorm32, the cast of x to self.dtype): the script makes them compute in the model's type, which
   is exactly upstream's float32 behaviour carried out in float64.
 
+  ldm_unet_scale_shift_vector.safetensors — the same small UNet with use_scale_shift_norm True and a vector
+    condition of width 12 added to the time embedding as sgm's UNetModel does with num_classes "sequential" and
+    adm_in_channels 12 (label_emb.0.0 / label_emb.0.2): CompVis's module with that sum spliced in for time_embed
+    (TimeAndLabelEmbedding); names, inputs and outputs as ldm_unet's, plus input.y and grad.input.y.
+
   keys_sd_v1_autoencoder.json, keys_sd_v1_unet.json — {name: shape} of Stable Diffusion v1's first stage
   (v1-inference.yaml's ddconfig, embed_dim 4) and UNet (its unet_config), as the upstream modules build them; in an
   SD 1.x checkpoint these keys sit under first_stage_model. and model.diffusion_model.
@@ -148,6 +153,64 @@ def unet(openaimodel, util):
     print(f"ldm_unet: {sum(p.numel() for p in model.parameters())} parameters, loss {loss.item():.6f}")
 
 
+class TimeAndLabelEmbedding(torch.nn.Module):
+    """sgm's UNetModel with num_classes "sequential" (Stability-AI/generative-models,
+    sgm/modules/diffusionmodules/openaimodel.py): emb = time_embed(t_emb) + label_emb(y), label_emb =
+    Sequential(Sequential(linear(adm_in_channels, time_embed_dim), SiLU, linear(time_embed_dim, time_embed_dim))).
+    CompVis's UNetModel knows only a class-index Embedding, so this sum stands where its forward calls time_embed;
+    everything else is CompVis's module."""
+
+    def __init__(self, time_embed, label_emb):
+        super().__init__()
+        self.time_embed = time_embed
+        self.label_emb = label_emb
+        self.y = None
+
+    def forward(self, t_emb):
+        return self.time_embed(t_emb) + self.label_emb(self.y)
+
+
+def unet_scale_shift_and_vector(openaimodel, util):
+    """The small UNet with use_scale_shift_norm and a 12-wide vector condition (sgm's adm_in_channels)."""
+    torch.manual_seed(20261203)
+    model = openaimodel.UNetModel(image_size=8, in_channels=4, out_channels=4, model_channels=32, num_res_blocks=1,
+                                  attention_resolutions=[1, 2], channel_mult=(1, 2), num_heads=2,
+                                  use_spatial_transformer=True, transformer_depth=1, context_dim=24, legacy=False,
+                                  use_scale_shift_norm=True)
+    adm = 12
+    label_emb = torch.nn.Sequential(torch.nn.Sequential(util.linear(adm, 128), torch.nn.SiLU(), util.linear(128, 128)))
+    model.time_embed = TimeAndLabelEmbedding(model.time_embed, label_emb)
+    model = model.double().eval()
+    model.dtype = torch.float64
+    for m in model.modules():
+        if hasattr(m, "checkpoint"):
+            m.checkpoint = False
+    perturb(model)
+
+    def upstream_name(k):
+        return k.replace("time_embed.time_embed.", "time_embed.").replace("time_embed.label_emb.", "label_emb.")
+
+    n = 2
+    x = f32(n, 4, 8, 8).requires_grad_(True)
+    context = f32(n, 5, 24).requires_grad_(True)
+    y = f32(n, adm).requires_grad_(True)
+    timesteps = torch.tensor([999, 17], dtype=torch.int64)
+    model.time_embed.y = y
+    eps = model(x, timesteps=timesteps, context=context)
+    r = f32(*eps.shape)
+    loss = (eps * r).sum()
+    loss.backward()
+    tensors = {"param." + upstream_name(k): v for k, v in model.state_dict().items()}
+    tensors.update({"grad.param." + upstream_name(k): p.grad for k, p in model.named_parameters()})
+    tensors.update({"input.x": x.detach(), "input.timesteps": timesteps, "input.context": context.detach(),
+                    "input.y": y.detach(), "output.eps": eps.detach(), "loss_weight.eps": r,
+                    "output.loss": loss.detach().reshape(1), "grad.input.x": x.grad,
+                    "grad.input.context": context.grad, "grad.input.y": y.grad})
+    write_safetensors(os.path.join(OUT, "ldm_unet_scale_shift_vector.safetensors"), tensors, "make_ldm_fixtures.py")
+    print(f"ldm_unet_scale_shift_vector: {sum(p.numel() for p in model.parameters())} parameters,"
+          f" loss {loss.item():.6f}")
+
+
 def float64_timestep_embedding(timesteps, dim, max_period=10000, repeat_only=False):
     """util.timestep_embedding's formula (cosines first, frequencies exp(−ln(max_period)·i/half)) in float64."""
     import math
@@ -185,6 +248,7 @@ def main():
     util.GroupNorm32.forward = torch.nn.GroupNorm.forward
     openaimodel.timestep_embedding = float64_timestep_embedding
     unet(openaimodel, util)
+    unet_scale_shift_and_vector(openaimodel, util)
     # Stable Diffusion v1's UNet (v1-inference.yaml's unet_config): 860 M parameters, ~15 s and 3.5 GB to build
     sd_unet = openaimodel.UNetModel(image_size=32, in_channels=4, out_channels=4, model_channels=320,
                                     attention_resolutions=[4, 2, 1], num_res_blocks=2, channel_mult=(1, 2, 4, 4),

@@ -9,14 +9,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param context {@code [batch, length, width]} FLOAT, or null for unconditional
  * @param mask    {@code [batch, length]} INT64 attention mask of the context, or null when all positions count
+ * @param vector  {@code [batch, width]} FLOAT, a vector condition beside the context — the text's pooled vector,
+ *                which a UNet with {@code adm_in_channels} adds to its time embedding (Stability's {@code y}) — or
+ *                null; denoisers that take none ignore it
  *
  * <pre>{@code
  * Condition c = textEncoder.encode(batch).condition();   // token states and their mask
  * }</pre>
  */
-public record Condition(INDArray context, INDArray mask) {
+public record Condition(INDArray context, INDArray mask, INDArray vector) {
 
-    private static final Condition NONE = new Condition(null, null);
+    private static final Condition NONE = new Condition(null, null, null);
+
+    /** A context and its mask, no vector. */
+    public Condition(INDArray context, INDArray mask) {
+        this(context, mask, null);
+    }
 
     /** The unconditional case. */
     public static Condition none() {
@@ -31,6 +39,16 @@ public record Condition(INDArray context, INDArray mask) {
     /** Conditioned on context with a padding mask. */
     public static Condition of(INDArray context, INDArray mask) {
         return new Condition(context, mask);
+    }
+
+    /** This condition with {@code vector} beside its context. */
+    public Condition withVector(INDArray vector) {
+        return new Condition(context, mask, vector);
+    }
+
+    /** The vector condition, if any. */
+    public Optional<INDArray> vectorIfAny() {
+        return Optional.ofNullable(vector);
     }
 
     /** The context, if any. */
@@ -61,7 +79,8 @@ public record Condition(INDArray context, INDArray mask) {
             throw new IllegalArgumentException("a condition of " + have + " rows cannot serve a batch of " + rows);
         }
         int times = (int) (rows / have);
-        return new Condition(repeatRows(context, times), mask == null ? null : repeatRows(mask, times));
+        return new Condition(repeatRows(context, times), mask == null ? null : repeatRows(mask, times),
+                vector == null ? null : repeatRows(vector, times));
     }
 
     private static INDArray repeatRows(INDArray a, int times) {
@@ -70,11 +89,11 @@ public record Condition(INDArray context, INDArray mask) {
 
     /**
      * Two conditions stacked along the batch (the conditional and unconditional branches of classifier-free
-     * guidance in one network call), or empty when they cannot share a call: one is none, or their contexts
-     * differ in length or width.
+     * guidance in one network call), or empty when they cannot share a call: one is none, their contexts differ
+     * in length or width, or only one has a vector.
      */
     public static Optional<Condition> stack(Condition first, Condition second) {
-        if (first.context == null || second.context == null) {
+        if (first.context == null || second.context == null || (first.vector == null) != (second.vector == null)) {
             return Optional.empty();
         }
         long[] a = first.context.shape();
@@ -88,7 +107,9 @@ public record Condition(INDArray context, INDArray mask) {
         if (first.mask != null || second.mask != null) {
             mask = org.nd4j.linalg.factory.Nd4j.concat(0, maskOrOnes(first), maskOrOnes(second));
         }
-        return Optional.of(new Condition(context, mask));
+        INDArray vector = first.vector == null ? null
+                : org.nd4j.linalg.factory.Nd4j.concat(0, first.vector, second.vector);
+        return Optional.of(new Condition(context, mask, vector));
     }
 
     private static INDArray maskOrOnes(Condition c) {

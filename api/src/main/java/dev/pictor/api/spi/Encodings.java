@@ -67,9 +67,12 @@ public final class Encodings {
         return outputs.keySet();
     }
 
-    /** The token states and their mask as a denoiser's condition (the mask is optional). */
+    /**
+     * The token states, their mask and the pooled vector as a denoiser's condition (mask and vector are optional).
+     */
     public Condition condition() {
-        return Condition.of(get(Encoder.Output.TOKENS), outputs.get(Encoder.Output.MASK));
+        return new Condition(get(Encoder.Output.TOKENS), outputs.get(Encoder.Output.MASK),
+                outputs.get(Encoder.Output.POOLED));
     }
 
     /** Optional parts of an {@link Encodings}. */

@@ -205,7 +205,11 @@ public final class Generate {
             }
             throw e;
         }
-        return encoder.encode(batch, EnumSet.of(Encoder.Output.TOKENS, Encoder.Output.MASK)).condition();
+        // the pooled vector too where the encoder has one: a UNet with adm_in_channels adds it to its embedding
+        var wanted = EnumSet.of(Encoder.Output.TOKENS, Encoder.Output.MASK, Encoder.Output.POOLED);
+        wanted.retainAll(encoder.outputs());
+        wanted.add(Encoder.Output.TOKENS);
+        return encoder.encode(batch, wanted).condition();
     }
 
     private static BufferedImage readImage(Path file, String what) {

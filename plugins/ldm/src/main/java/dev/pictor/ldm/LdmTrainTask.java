@@ -44,7 +44,7 @@ public final class LdmTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
                 "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates",
-                "prediction", "schedule", "timestepPower", "into", "checkpoint", "checkpointEvery", "report");
+                "prediction", "schedule", "timestepPower", "scaleShift", "pooled", "into", "checkpoint", "checkpointEvery", "report");
     }
 
     @Override
@@ -84,7 +84,8 @@ public final class LdmTrainTask implements Task {
         UNetConfig unet = new UNetConfig(vae.latentChannels() + coordinates, vae.latentChannels(),
                 options.integer("modelChannels", 64), options.integer("resBlocks", 1), ints(options, "attention",
                 List.of(1, 2)), mult, -1, options.integer("headChannels", 32), options.integer("depth", 1),
-                (int) text.dimension(dev.pictor.api.spi.Encoder.Output.TOKENS));
+                (int) text.dimension(dev.pictor.api.spi.Encoder.Output.TOKENS), options.bool("scaleShift", false),
+                options.bool("pooled", false) ? (int) text.dimension(dev.pictor.api.spi.Encoder.Output.POOLED) : 0);
         long steps = options.longInteger("steps", 4000);
         var settings = new LatentDiffusionTraining.Settings(steps, options.integer("batch", 64),
                 options.real("lr", 5e-4), options.longInteger("warmup", Math.min(200, steps / 10)),

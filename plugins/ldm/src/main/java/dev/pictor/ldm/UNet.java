@@ -47,11 +47,28 @@ public final class UNet {
      * @return the predicted noise, {@code [N, out, h, w]}
      */
     public SDVariable apply(Graph g, SDVariable x, SDVariable timesteps, SDVariable context) {
+        return apply(g, x, timesteps, context, null);
+    }
+
+    /**
+     * The same with a vector condition {@code y} {@code [N, adm_in_channels]} (the text's pooled vector), which a
+     * config with {@link UNetConfig#admInChannels()} needs: {@code label_emb(y)} joins the time embedding.
+     */
+    public SDVariable apply(Graph g, SDVariable x, SDVariable timesteps, SDVariable context, SDVariable y) {
+        if ((c.admInChannels() > 0) != (y != null)) {
+            throw new IllegalArgumentException(c.admInChannels() > 0 ? "this UNet needs its vector condition y"
+                    : "this UNet takes no vector condition");
+        }
         int mc = c.modelChannels();
         long embDim = c.timeEmbedDim();
         SDVariable emb = timestepEmbedding(c).apply(g, timesteps);
         emb = new Linear(mc, embDim, true).apply(g, "time_embed.0", emb);
         emb = new Linear(embDim, embDim, true).apply(g, "time_embed.2", Activation.SILU.apply(g, emb));
+        if (y != null) {
+            SDVariable label = new Linear(c.admInChannels(), embDim, true).apply(g, "label_emb.0.0", y);
+            emb = emb.add(new Linear(embDim, embDim, true).apply(g, "label_emb.0.2", Activation.SILU.apply(g,
+                    label)));
+        }
 
         Deque<SDVariable> skips = new ArrayDeque<>();
         Deque<Long> skipChannels = new ArrayDeque<>();
@@ -116,7 +133,7 @@ public final class UNet {
 
     private ResnetBlock resBlock(long in, long out) {
         return new ResnetBlock(in, out, c.timeEmbedDim(), UNetConfig.GROUPS, UNetConfig.EPS,
-                ResnetBlock.Names.LDM_UNET);
+                ResnetBlock.Names.LDM_UNET, c.useScaleShiftNorm());
     }
 
     private SpatialTransformer transformer(long channels) {

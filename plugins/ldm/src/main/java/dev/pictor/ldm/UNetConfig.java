@@ -34,10 +34,23 @@ import java.util.List;
  * @param numHeadChannels      width per head, or −1 when {@code numHeads} sets it
  * @param transformerDepth     transformer blocks per spatial transformer
  * @param contextDim           width of the context's tokens (the text encoder's)
+ * @param useScaleShiftNorm    residual blocks scale and shift their second GroupNorm's output by the embedding
+ *                             (ADM's {@code use_scale_shift_norm}) instead of adding it before the norm
+ * @param admInChannels        width of a vector condition (the text encoder's pooled output) mapped by
+ *                             {@code label_emb} — Linear, SiLU, Linear — and added to the time embedding, as
+ *                             Stability's {@code sgm} UNet does with {@code num_classes: "sequential"}; 0 for none
  */
 public record UNetConfig(int inChannels, int outChannels, int modelChannels, int numResBlocks,
         List<Integer> attentionResolutions, List<Integer> channelMult, int numHeads, int numHeadChannels,
-        int transformerDepth, int contextDim) {
+        int transformerDepth, int contextDim, boolean useScaleShiftNorm, int admInChannels) {
+
+    /** Stable Diffusion 1.x's kind: the embedding added before the norm, no vector condition. */
+    public UNetConfig(int inChannels, int outChannels, int modelChannels, int numResBlocks,
+            List<Integer> attentionResolutions, List<Integer> channelMult, int numHeads, int numHeadChannels,
+            int transformerDepth, int contextDim) {
+        this(inChannels, outChannels, modelChannels, numResBlocks, attentionResolutions, channelMult, numHeads,
+                numHeadChannels, transformerDepth, contextDim, false, 0);
+    }
 
     /** upstream's {@code normalization}: GroupNorm32, 32 groups, ε 1e-5. */
     public static final int GROUPS = 32;
@@ -51,9 +64,9 @@ public record UNetConfig(int inChannels, int outChannels, int modelChannels, int
         attentionResolutions = List.copyOf(attentionResolutions);
         channelMult = List.copyOf(channelMult);
         if (inChannels <= 0 || outChannels <= 0 || modelChannels <= 0 || numResBlocks <= 0 || channelMult.isEmpty()
-                || transformerDepth <= 0 || contextDim <= 0) {
+                || transformerDepth <= 0 || contextDim <= 0 || admInChannels < 0) {
             throw new BadInputException("UNet config: channels, res blocks, channel_mult, transformer_depth and"
-                    + " context_dim must be positive (got " + this + ")");
+                    + " context_dim must be positive, adm_in_channels not negative (got " + this + ")");
         }
         if ((numHeads == -1) == (numHeadChannels == -1)) {
             throw new BadInputException("UNet config: set exactly one of num_heads and num_head_channels (the other"
@@ -112,7 +125,9 @@ public record UNetConfig(int inChannels, int outChannels, int modelChannels, int
                 root.has("num_heads") ? root.get("num_heads").asInt() : -1,
                 root.has("num_head_channels") ? root.get("num_head_channels").asInt() : -1,
                 root.has("transformer_depth") ? root.get("transformer_depth").asInt() : 1,
-                integer(root, "context_dim", where));
+                integer(root, "context_dim", where),
+                root.has("use_scale_shift_norm") && root.get("use_scale_shift_norm").asBoolean(),
+                root.has("adm_in_channels") ? integer(root, "adm_in_channels", where) : 0);
     }
 
     /** The JSON form {@link #parse} reads. */
@@ -125,6 +140,13 @@ public record UNetConfig(int inChannels, int outChannels, int modelChannels, int
         root.put("num_heads", numHeads).put("num_head_channels", numHeadChannels)
                 .put("use_spatial_transformer", true).put("transformer_depth", transformerDepth)
                 .put("context_dim", contextDim).put("legacy", false);
+        // written only when set, so a Stable Diffusion 1.x config reads as upstream's yaml does
+        if (useScaleShiftNorm) {
+            root.put("use_scale_shift_norm", true);
+        }
+        if (admInChannels > 0) {
+            root.put("adm_in_channels", admInChannels);
+        }
         return root;
     }
 

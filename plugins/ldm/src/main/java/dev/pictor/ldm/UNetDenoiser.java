@@ -62,7 +62,8 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             this.fused = null;
             this.graph = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
             this.output = new UNet(config).apply(graph, graph.input("x", -1, config.inChannels(), latentSize,
-                    latentSize), graph.input("t", -1), graph.input("context", -1, -1, config.contextDim()));
+                    latentSize), graph.input("t", -1), graph.input("context", -1, -1, config.contextDim()),
+                    config.admInChannels() > 0 ? graph.input("y", -1, config.admInChannels()) : null);
             graph.load(weights, true);
         }
     }
@@ -104,12 +105,26 @@ public final class UNetDenoiser implements DiffusionDenoiser {
             throw new BadInputException("expected a context [batch, tokens, " + config.contextDim() + "], got "
                     + Arrays.toString(context.shape()));
         }
+        INDArray vector = null;
+        if (config.admInChannels() > 0) {
+            vector = c.vectorIfAny().orElseThrow(() -> new BadInputException("this UNet also reads the text's pooled"
+                    + " vector (adm_in_channels " + config.admInChannels() + "): condition it with an encoder that"
+                    + " gives one (a CLIP text tower)"));
+            if (vector.rank() != 2 || vector.size(1) != config.admInChannels()) {
+                throw new BadInputException("expected a pooled vector [batch, " + config.admInChannels() + "], got "
+                        + Arrays.toString(vector.shape()));
+            }
+        }
         INDArray input = denoiser.coordinateChannels() > 0 ? CoordinateChannels.append(x) : x;
         if (fused != null) {
-            return fused.predict(input, timesteps, context);
+            return fused.predict(input, timesteps, context, vector);
         }
-        return graph.output(Map.of("x", input.castTo(DataType.FLOAT), "t", timesteps.castTo(DataType.FLOAT).reshape(-1),
-                "context", context.castTo(DataType.FLOAT)), output).dup();
+        Map<String, INDArray> in = new java.util.HashMap<>(Map.of("x", input.castTo(DataType.FLOAT), "t",
+                timesteps.castTo(DataType.FLOAT).reshape(-1), "context", context.castTo(DataType.FLOAT)));
+        if (vector != null) {
+            in.put("y", vector.castTo(DataType.FLOAT));
+        }
+        return graph.output(in, output).dup();
     }
 
     @Override

@@ -87,6 +87,8 @@ public final class UNetInference implements AutoCloseable {
     private final UNetConfig config;
     private final Dense time0;
     private final Dense time2;
+    private final Dense label0;          // label_emb's two layers, or null without a vector condition
+    private final Dense label2;
     private final Dense embeddings;      // every ResNet block's emb_layers.1, side by side
     private final long embeddingWidth;
     private final Conv inputConv;
@@ -108,15 +110,19 @@ public final class UNetInference implements AutoCloseable {
         Weights w = new Weights(weights);
         this.time0 = w.dense("time_embed.0");
         this.time2 = w.dense("time_embed.2");
+        this.label0 = config.admInChannels() > 0 ? w.dense("label_emb.0.0") : null;
+        this.label2 = config.admInChannels() > 0 ? w.dense("label_emb.0.2") : null;
+        // a scale-shift block's projection gives its scales, then its shifts
+        int perChannel = config.useScaleShiftNorm() ? 2 : 1;
         this.inputConv = w.conv("input_blocks.0.0");
         List<INDArray> projections = new ArrayList<>();
         List<INDArray> biases = new ArrayList<>();
         long[] offset = {0};
         java.util.function.BiFunction<String, long[], ResBlock> res = (name, io) -> {
             projections.add(w.get(name + ".emb_layers.1.weight").castTo(DataType.FLOAT));
-            biases.add(w.get(name + ".emb_layers.1.bias").castTo(DataType.FLOAT).reshape(io[1]));
+            biases.add(w.get(name + ".emb_layers.1.bias").castTo(DataType.FLOAT).reshape(perChannel * io[1]));
             ResBlock r = w.resBlock(name, io[0], io[1], offset[0]);
-            offset[0] += io[1];
+            offset[0] += perChannel * io[1];
             return r;
         };
         // the same walk as UNet.apply
@@ -284,6 +290,14 @@ public final class UNetInference implements AutoCloseable {
      * @return {@code [N, out, h, w]}, a new array
      */
     public INDArray predict(INDArray x, INDArray timesteps, INDArray context) {
+        return predict(x, timesteps, context, null);
+    }
+
+    /**
+     * The same with the vector condition {@code [N, adm_in_channels]} (the text's pooled vector) a config with
+     * {@link UNetConfig#admInChannels()} needs.
+     */
+    public INDArray predict(INDArray x, INDArray timesteps, INDArray context, INDArray vector) {
         int halve = 1 << config.halvings();
         if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) % halve != 0 || x.size(3) % halve != 0
                 || x.size(2) == 0 || x.size(3) == 0) {
@@ -298,6 +312,13 @@ public final class UNetInference implements AutoCloseable {
                 || context.size(1) == 0) {
             throw new BadInputException("expected a context [" + n + ", tokens, " + config.contextDim() + "], got "
                     + (context == null ? "none" : Arrays.toString(context.shape())));
+        }
+        int adm = config.admInChannels();
+        if (adm > 0 ? vector == null || vector.rank() != 2 || vector.size(0) != n || vector.size(1) != adm
+                : vector != null) {
+            throw new BadInputException(adm > 0 ? "expected a vector condition [" + n + ", " + adm + "], got "
+                    + (vector == null ? "none" : Arrays.toString(vector.shape())) : "this UNet takes no vector"
+                    + " condition (it has no adm_in_channels)");
         }
         int h = (int) x.size(2);
         int w = (int) x.size(3);
@@ -316,6 +337,9 @@ public final class UNetInference implements AutoCloseable {
         long start = System.nanoTime();
         plan.latent.assign(x.castTo(DataType.FLOAT).reshape(plan.latent.shape()));
         plan.context.assign(context.castTo(DataType.FLOAT).reshape(plan.context.shape()));
+        if (plan.vector != null) {
+            plan.vector.assign(vector.castTo(DataType.FLOAT).reshape(plan.vector.shape()));
+        }
         if (profile != null) {
             profile.add("input copies", System.nanoTime() - start);
         }
@@ -336,6 +360,7 @@ public final class UNetInference implements AutoCloseable {
         final int n;
         final INDArray latent;    // [N, in, H, W]
         final INDArray context;   // [N, S, ctx]
+        final INDArray vector;    // [N, adm], or null
         final INDArray result;    // [N, out, H, W]
         final int contextLength;
         /** Scratch buffers by role: a role's contents live only until its next use in program order. */
@@ -350,6 +375,8 @@ public final class UNetInference implements AutoCloseable {
             try {
                 latent = Nd4j.createUninitialized(DataType.FLOAT, n, config.inChannels(), height, width);
                 context = Nd4j.createUninitialized(DataType.FLOAT, n, contextLength, config.contextDim());
+                vector = config.admInChannels() > 0
+                        ? Nd4j.createUninitialized(DataType.FLOAT, n, config.admInChannels()) : null;
                 result = Nd4j.createUninitialized(DataType.FLOAT, n, config.outChannels(), height, width);
                 timeEmbedding();
                 Act in = new Act(p.buffer((long) n * height * width * config.inChannels()), config.inChannels(),
@@ -431,8 +458,18 @@ public final class UNetInference implements AutoCloseable {
             embOut = program.buffer(n * embeddingWidth);
             PostOps silu = PostOps.none().then(PostOps.Eltwise.SILU);
             linear("time embedding", sinusoids, time0, hidden, n, silu);
-            // SiLU(emb) is all the blocks read of the embedding: the second SiLU rides here too
-            linear("time embedding", hidden, time2, activated, n, silu);
+            if (label0 == null) {
+                // SiLU(emb) is all the blocks read of the embedding: the second SiLU rides here too
+                linear("time embedding", hidden, time2, activated, n, silu);
+            } else {
+                // emb = time_embed(t) + label_emb(y), then the blocks' SiLU
+                linear("time embedding", hidden, time2, activated, n, PostOps.none());
+                INDArray label = program.buffer(n * e);
+                linear("label embedding", vector, label0, label, n, silu);
+                linear("label embedding", label, label2, activated, n, PostOps.none().accumulate());
+                program.kernel("silu", Kernels.eltwise(View.dense(n * e), PostOps.Eltwise.SILU))
+                        .bind(Args.SRC, activated).bind(Args.DST, activated);
+            }
             linear("time embedding", activated, embeddings, embOut, n, PostOps.none());
         }
 
@@ -482,7 +519,8 @@ public final class UNetInference implements AutoCloseable {
             INDArray hidden = scratch("hidden", n * hw * r.out());
             conv(new Act(normed, r.in(), x.h(), x.w()), r.conv1(), 1, hidden, PostOps.none());
             INDArray normed2 = scratch("normed", n * hw * r.out());
-            groupNorm(r.norm2(), new Act(hidden, r.out(), x.h(), x.w()), embOut, r.embOffset(), normed2);
+            groupNorm(r.norm2(), new Act(hidden, r.out(), x.h(), x.w()), embOut, r.embOffset(), normed2,
+                    config.useScaleShiftNorm());
             INDArray dst;
             if (r.skip() != null) {
                 dst = fresh(n * hw * r.out());
@@ -561,8 +599,18 @@ public final class UNetInference implements AutoCloseable {
 
         /** {@code dst = norm(x + add)}, then SiLU in place if the norm has one; {@code add} rows of the embeddings. */
         private void groupNorm(Norm norm, Act x, INDArray add, long addOffset, INDArray dst) {
-            program.host("groupnorm", () -> norm.kernel().apply(x.buffer(), add, addOffset, embeddingWidth, dst, n,
-                    x.pixels()));
+            groupNorm(norm, x, add, addOffset, dst, false);
+        }
+
+        /** The same, or with {@code scaleShift} {@code dst = norm(x)·(1 + scale) + shift} from the embeddings. */
+        private void groupNorm(Norm norm, Act x, INDArray add, long addOffset, INDArray dst, boolean scaleShift) {
+            program.host("groupnorm", () -> {
+                if (scaleShift) {
+                    norm.kernel().applyScaleShift(x.buffer(), add, addOffset, embeddingWidth, dst, n, x.pixels());
+                } else {
+                    norm.kernel().apply(x.buffer(), add, addOffset, embeddingWidth, dst, n, x.pixels());
+                }
+            });
             if (norm.silu()) {
                 program.kernel("silu", Kernels.eltwise(View.dense(n * x.pixels() * x.c()), PostOps.Eltwise.SILU))
                         .bind(Args.SRC, dst).bind(Args.DST, dst);

@@ -56,6 +56,39 @@ class UNetInferenceTest {
         }
     }
 
+    /**
+     * Scale-shift norms and a vector condition ({@code label_emb}, the text's pooled vector) against the float32 graph
+     * with the same random weights; the fused UNet refuses a call without the vector.
+     */
+    @Test
+    void matchesTheGraphWithScaleShiftNormsAndAVectorCondition() {
+        UNetConfig config = new UNetConfig(4, 4, 32, 1, List.of(1, 2), List.of(1, 2), -1, 16, 1, 24, true, 12);
+        Graph g = new Graph(DataType.FLOAT, 5, Graph.Mode.INFER);
+        SDVariable eps = new UNet(config).apply(g, g.input("x", -1, 4, 8, 8), g.input("t", -1),
+                g.input("context", -1, 5, 24), g.input("y", -1, 12));
+        Map<String, INDArray> weights = new HashMap<>(g.state());
+        assertThat(weights).containsKeys("label_emb.0.0.weight", "label_emb.0.2.bias");
+        assertThat(weights.get("input_blocks.1.0.emb_layers.1.weight").shape()).containsExactly(64, 128);
+        Nd4j.getRandom().setSeed(12);
+        // random non-trivial norms and embedding projections: the scales and shifts must matter
+        weights.replaceAll((name, w) -> name.contains("norm") || name.contains("layers.") || name.startsWith("out.0")
+                ? w.add(Nd4j.rand(DataType.FLOAT, w.shape()).subi(0.5)) : w);
+        g.load(weights, true);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 4, 8, 8);
+        INDArray t = Nd4j.createFromArray(999f, 17f);
+        INDArray context = Nd4j.randn(DataType.FLOAT, 2, 5, 24);
+        INDArray y = Nd4j.randn(DataType.FLOAT, 2, 12);
+        INDArray expected = g.output(Map.of("x", x, "t", t, "context", context, "y", y), eps);
+        INDArray otherVector = g.output(Map.of("x", x, "t", t, "context", context, "y", y.neg()), eps);
+        assertThat(otherVector.sub(expected).norm2Number().doubleValue())
+                .isGreaterThan(1e-3 * expected.norm2Number().doubleValue());
+        try (UNetInference unet = new UNetInference(config, weights)) {
+            Tolerance.assertClose32(unet.predict(x, t, context, y), expected, "eps");
+            assertThatThrownBy(() -> unet.predict(x, t, context)).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("vector condition [2, 12]");
+        }
+    }
+
     @Test
     void refusesWeightsForAnotherConfigAndBadInputsWithOneLine() {
         Map<String, INDArray> f = Fixtures.tensors(UNetTest.class, "ldm_unet");

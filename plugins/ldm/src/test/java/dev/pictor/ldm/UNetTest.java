@@ -28,12 +28,29 @@ class UNetTest {
 
     @Test
     void forwardAndGradientsMatchUpstreamInFloat64() {
-        Map<String, INDArray> f = Fixtures.tensors(UNetTest.class, "ldm_unet");
+        forwardAndGradientsInFloat64("ldm_unet", SMALL);
+    }
+
+    /**
+     * Scale-shift norms ({@code use_scale_shift_norm}) and a vector condition added to the time embedding by
+     * {@code label_emb} (Stability's {@code sgm} UNet with {@code adm_in_channels}): CompVis's module with sgm's sum
+     * (see the fixture script), forward and gradients, the vector's included.
+     */
+    @Test
+    void scaleShiftNormsAndAVectorConditionMatchUpstreamInFloat64() {
+        forwardAndGradientsInFloat64("ldm_unet_scale_shift_vector", new UNetConfig(4, 4, 32, 1, List.of(1, 2),
+                List.of(1, 2), 2, -1, 1, 24, true, 12));
+    }
+
+    private static void forwardAndGradientsInFloat64(String fixture, UNetConfig config) {
+        Map<String, INDArray> f = Fixtures.tensors(UNetTest.class, fixture);
         Graph g = new Graph(DataType.DOUBLE, 0, Graph.Mode.TRAIN);
         SDVariable x = g.sameDiff().var("x", f.get("input.x").castTo(DataType.DOUBLE));
         SDVariable context = g.sameDiff().var("context", f.get("input.context").castTo(DataType.DOUBLE));
+        SDVariable y = config.admInChannels() > 0 ? g.sameDiff().var("y", f.get("input.y").castTo(DataType.DOUBLE))
+                : null;
         SDVariable t = g.input("t", DataType.LONG, -1);
-        SDVariable eps = new UNet(SMALL).apply(g, x, t, context);
+        SDVariable eps = new UNet(config).apply(g, x, t, context, y);
         SDVariable loss = g.sameDiff().sum(eps.mul(g.sameDiff().constant(f.get("loss_weight.eps")
                 .castTo(DataType.DOUBLE))));
         g.load(Fixtures.under(f, "param."), true);
@@ -50,6 +67,9 @@ class UNetTest {
         List<String> wrt = new java.util.ArrayList<>(g.paramNames());
         wrt.add("x");
         wrt.add("context");
+        if (y != null) {
+            wrt.add("y");
+        }
         Map<String, INDArray> grads = g.gradientRunner(loss, wrt).compute(in).gradients();
         for (String p : g.paramNames()) {
             Tolerance.assertClose(grads.get(p).castTo(DataType.DOUBLE), expected.get(p).castTo(DataType.DOUBLE), scale,
@@ -58,6 +78,10 @@ class UNetTest {
         Tolerance.assertClose(grads.get("x"), f.get("grad.input.x").castTo(DataType.DOUBLE), 0, "gradient of x");
         Tolerance.assertClose(grads.get("context"), f.get("grad.input.context").castTo(DataType.DOUBLE), 0,
                 "gradient of the context");
+        if (y != null) {
+            Tolerance.assertClose(grads.get("y"), f.get("grad.input.y").castTo(DataType.DOUBLE), 0,
+                    "gradient of the vector condition");
+        }
     }
 
     /** The float32 training graph (fused LayerNorm kernels on by default): gradients within float32 rounding. */

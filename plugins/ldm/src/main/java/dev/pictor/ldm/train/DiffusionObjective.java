@@ -36,6 +36,8 @@ public final class DiffusionObjective {
     /** Placeholder names: clean latents, their context, and what {@link #batches} adds. */
     public static final String LATENTS = "z0";
     public static final String CONTEXT = "context";
+    /** The vector condition (the text's pooled vector) of a UNet with {@code adm_in_channels}. */
+    public static final String VECTOR = "y";
     public static final String NOISE = "noise";
     public static final String TIMESTEPS = "t";
     public static final String SIGNAL = "sqrt_alpha_bar";
@@ -73,7 +75,8 @@ public final class DiffusionObjective {
         SDVariable zt = z0.mul(a).add(noise.mul(s));
         SDVariable input = coordinateChannels > 0
                 ? CoordinateChannels.append(g, zt, latentShape[1], latentShape[2]) : zt;
-        SDVariable predicted = unet.apply(g, input, t, context);
+        int adm = unet.config().admInChannels();
+        SDVariable predicted = unet.apply(g, input, t, context, adm > 0 ? g.input(VECTOR, -1, adm) : null);
         SDVariable target = switch (prediction) {
             case EPSILON -> noise;
             case V -> noise.mul(a).sub(z0.mul(s));
@@ -100,6 +103,15 @@ public final class DiffusionObjective {
      */
     public static Batches batches(Batches data, NoiseSchedule schedule, INDArray unconditional, double dropout,
             long seed, double timestepPower) {
+        return batches(data, schedule, unconditional, null, dropout, seed, timestepPower);
+    }
+
+    /**
+     * The same for a UNet with a vector condition: {@code data}'s batches carry {@link #VECTOR} too, and a dropped
+     * row takes {@code unconditionalVector} (the empty prompt's) with the empty context.
+     */
+    public static Batches batches(Batches data, NoiseSchedule schedule, INDArray unconditional,
+            INDArray unconditionalVector, double dropout, long seed, double timestepPower) {
         if (!(timestepPower >= 1 && timestepPower <= 8)) {
             throw new BadInputException("the timestep power must be in [1, 8] (1: uniform), got " + timestepPower);
         }
@@ -125,6 +137,7 @@ public final class DiffusionObjective {
             float[] noiseLevel = new float[n];
             INDArray contexts = context.castTo(DataType.FLOAT).dup('c');
             INDArray empty = unconditional.castTo(DataType.FLOAT);
+            INDArray vectors = unconditionalVector == null ? null : in.get(VECTOR).castTo(DataType.FLOAT).dup('c');
             for (int i = 0; i < n; i++) {
                 t[i] = timestepPower == 1 ? random.nextInt(schedule.trainSteps())
                         : Math.min(schedule.trainSteps() - 1,
@@ -134,11 +147,17 @@ public final class DiffusionObjective {
                 noiseLevel[i] = (float) Math.sqrt(1 - alphaBar);
                 if (random.nextDouble() < dropout) {
                     contexts.slice(i).assign(empty);
+                    if (vectors != null) {
+                        vectors.getRow(i).assign(unconditionalVector);
+                    }
                 }
             }
             Map<String, INDArray> out = new LinkedHashMap<>();
             out.put(LATENTS, z0.castTo(DataType.FLOAT));
             out.put(CONTEXT, contexts);
+            if (vectors != null) {
+                out.put(VECTOR, vectors);
+            }
             out.put(NOISE, Nd4j.create(noise, z0.shape(), 'c'));
             out.put(TIMESTEPS, Nd4j.createFromArray(t));
             out.put(SIGNAL, Nd4j.createFromArray(signal));

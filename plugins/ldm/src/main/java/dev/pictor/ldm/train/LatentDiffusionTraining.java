@@ -104,6 +104,7 @@ public final class LatentDiffusionTraining {
     private final SDVariable loss;
     private final NoiseSchedule schedule;
     private final INDArray unconditional;
+    private final INDArray unconditionalVector;
     private final int contextLength;
     private final int coordinateChannels;
     private final Prediction prediction;
@@ -143,6 +144,11 @@ public final class LatentDiffusionTraining {
         this.schedule = schedule;
         this.prediction = prediction;
         this.unconditional = contexts(List.of("")).slice(0).dup();
+        this.unconditionalVector = config.admInChannels() > 0 ? vectors(List.of("")).getRow(0).dup() : null;
+        if (unconditionalVector != null && unconditionalVector.length() != config.admInChannels()) {
+            throw new BadInputException("the text encoder's pooled vector is " + unconditionalVector.length()
+                    + " wide; the UNet's adm_in_channels is " + config.admInChannels());
+        }
         this.contextLength = (int) unconditional.size(0);
         if (unconditional.size(1) != config.contextDim()) {
             throw new BadInputException("the text encoder's states are " + unconditional.size(1) + " wide; the UNet"
@@ -164,6 +170,12 @@ public final class LatentDiffusionTraining {
                 Encoder.Output.TOKENS).castTo(DataType.FLOAT);
     }
 
+    /** The text encoder's pooled vectors {@code [N, W]} of {@code captions}. */
+    private INDArray vectors(List<String> captions) {
+        return text.encode(tokenizer.encodeBatch(captions), EnumSet.of(Encoder.Output.POOLED)).get(
+                Encoder.Output.POOLED).castTo(DataType.FLOAT);
+    }
+
     /** Clean latents and contexts of batch {@code step}: pairs {@code step·batch…}, posterior draws seeded by it. */
     Map<String, INDArray> data(long step) {
         int n = settings.batch();
@@ -181,14 +193,21 @@ public final class LatentDiffusionTraining {
         INDArray z0 = vae.encode(images, GaussianNoise.forSeeds(settings.seed() * 0x9E3779B97F4A7C15L + step, n));
         Map<String, INDArray> out = new LinkedHashMap<>();
         out.put(DiffusionObjective.LATENTS, z0);
-        out.put(DiffusionObjective.CONTEXT, contexts(captions));
+        if (unconditionalVector == null) {
+            out.put(DiffusionObjective.CONTEXT, contexts(captions));
+        } else {
+            var both = text.encode(tokenizer.encodeBatch(captions), EnumSet.of(Encoder.Output.TOKENS,
+                    Encoder.Output.POOLED));
+            out.put(DiffusionObjective.CONTEXT, both.get(Encoder.Output.TOKENS).castTo(DataType.FLOAT));
+            out.put(DiffusionObjective.VECTOR, both.get(Encoder.Output.POOLED).castTo(DataType.FLOAT));
+        }
         return out;
     }
 
     /** Trains to {@code settings.steps()} (continuing from the checkpoint when there is one). */
     public Trainer.Result run(TrainingListener listener, Cancellation cancellation) {
-        Batches batches = DiffusionObjective.batches(this::data, schedule, unconditional, settings.dropout(),
-                settings.seed(), settings.timestepPower());
+        Batches batches = DiffusionObjective.batches(this::data, schedule, unconditional, unconditionalVector,
+                settings.dropout(), settings.seed(), settings.timestepPower());
         Trainer.Config.Builder b = Trainer.Config.builder(settings.steps())
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))

@@ -123,4 +123,23 @@ class DiffusionObjectiveTest {
         assertThatThrownBy(() -> DiffusionObjective.batches(data, SD, empty, 0, 7, 0.5))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("timestep power");
     }
+
+    /** Condition dropout replaces a row's vector with the empty prompt's together with its context. */
+    @Test
+    void aDroppedRowTakesTheEmptyPromptsVectorWithItsContext() {
+        int n = 400;
+        Batches data = step -> Map.of(DiffusionObjective.LATENTS, Nd4j.ones(DataType.FLOAT, n, 1, 1, 1),
+                DiffusionObjective.CONTEXT, Nd4j.ones(DataType.FLOAT, n, 1, 2), DiffusionObjective.VECTOR,
+                Nd4j.ones(DataType.FLOAT, n, 3));
+        Map<String, INDArray> b = DiffusionObjective.batches(data, SD, Nd4j.zeros(DataType.FLOAT, 1, 2),
+                Nd4j.zeros(DataType.FLOAT, 3), 0.25, 7, 1).batch(0);
+        int dropped = 0;
+        for (int i = 0; i < n; i++) {
+            boolean context = b.get(DiffusionObjective.CONTEXT).slice(i).sumNumber().doubleValue() == 0;
+            boolean vector = b.get(DiffusionObjective.VECTOR).getRow(i).sumNumber().doubleValue() == 0;
+            assertThat(vector).as("row " + i).isEqualTo(context);
+            dropped += context ? 1 : 0;
+        }
+        assertThat(dropped).isBetween(70, 130);
+    }
 }

@@ -7,6 +7,8 @@ import dev.pictor.api.BadInputException;
 import dev.pictor.api.diffusion.NoiseSchedule;
 import dev.pictor.api.run.Cancellation;
 import dev.pictor.api.spi.Condition;
+import dev.pictor.api.spi.DiffusionDenoiser.Prediction;
+import dev.pictor.api.spi.Encoder;
 import dev.pictor.api.weights.Safetensors;
 import dev.pictor.clip.BpeTrainer;
 import dev.pictor.clip.ClipBpeTokenizer;
@@ -71,21 +73,37 @@ class LatentDiffusionTrainingTest {
         assertThat(vae.decode(batch.get(DiffusionObjective.LATENTS)).shape()).containsExactly(4, 3, 32, 32);
     }
 
-    /** A v-predicting UNet on the cosine schedule says so in its config, and loads as such. */
+    /**
+     * A v-predicting UNet on the cosine schedule, with scale-shift norms and the text's pooled vector, says so in its
+     * config, loads as the pipeline's denoiser and needs the vector there.
+     */
     @Test
-    void savesTheVPredictionAndScheduleItTrainedWith(@TempDir Path dir) {
+    void savesTheVPredictionScheduleAndVectorConditionItTrainedWith(@TempDir Path dir) {
         PairSource pairs = PairSource.shapes(new ShapesWorld(1, ShapesWorld.HELD_OUT));
         ClipBpeTokenizer tokenizer = tokenizer(pairs);
-        UNetConfig unet = new UNetConfig(4, 4, 32, 1, List.of(2), List.of(1, 2), -1, 16, 1, 32);
-        var t = new LatentDiffusionTraining(unet, tinyAutoencoder(), tokenizer, tinyTextTower(tokenizer), pairs,
-                LatentDiffusionTraining.ImageAdapter.identity(), NoiseSchedule.cosine(1000),
-                dev.pictor.api.spi.DiffusionDenoiser.Prediction.V,
-                new LatentDiffusionTraining.Settings(2, 2, 1e-3, 1, 0.5, 0.9, 7, null, 0));
+        ClipTextEncoder text = tinyTextTower(tokenizer);
+        int pooled = (int) text.dimension(Encoder.Output.POOLED);
+        UNetConfig unet = new UNetConfig(4, 4, 32, 1, List.of(2), List.of(1, 2), -1, 16, 1, 32, true, pooled);
+        var t = new LatentDiffusionTraining(unet, tinyAutoencoder(), tokenizer, text, pairs,
+                LatentDiffusionTraining.ImageAdapter.identity(), NoiseSchedule.cosine(1000), Prediction.V,
+                new LatentDiffusionTraining.Settings(2, 2, 1e-3, 1, 0.5, 0.9, 7, null, 0, 2));
         assertThat(t.run((step, total, loss, lr, norm) -> { }, Cancellation.never()).lastLoss()).isFinite();
+        Map<String, INDArray> batch = t.data(0);
+        assertThat(batch.get(DiffusionObjective.VECTOR).shape()).containsExactly(2, pooled);
         t.save(dir, Map.of());
         DenoiserConfig c = DenoiserConfig.read(dir.resolve("config.json"));
-        assertThat(c.prediction()).isEqualTo(dev.pictor.api.spi.DiffusionDenoiser.Prediction.V);
+        assertThat(c.prediction()).isEqualTo(Prediction.V);
         assertThat(c.schedule()).isEqualTo(NoiseSchedule.cosine(1000));
+        assertThat(c.unet()).isEqualTo(unet);
+        try (UNetDenoiser d = new UNetDenoiser(c, Safetensors.read(dir.resolve("model.safetensors")))) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, 2, 4, 16, 16);
+            INDArray times = Nd4j.createFromArray(10f, 900f);
+            Condition context = Condition.of(batch.get(DiffusionObjective.CONTEXT));
+            assertThat(d.predict(x, times, context.withVector(batch.get(DiffusionObjective.VECTOR))).shape())
+                    .containsExactly(2, 4, 16, 16);
+            assertThatThrownBy(() -> d.predict(x, times, context)).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("pooled vector");
+        }
     }
 
     @Test

@@ -35,6 +35,8 @@ public final class GroupNormKernel {
     private final float[] scale;
     private final float[] shift;
     private final float[] addend;
+    private final float[] filmScale;
+    private final float[] filmShift;
 
     /**
      * @param gain {@code [C]} (PyTorch's {@code weight})
@@ -55,6 +57,8 @@ public final class GroupNormKernel {
         scale = new float[channels];
         shift = new float[channels];
         addend = new float[channels];
+        filmScale = new float[channels];
+        filmShift = new float[channels];
     }
 
     public int channels() {
@@ -69,12 +73,29 @@ public final class GroupNormKernel {
      *                  {@code addOffset + i·addStride} of its buffer; or null
      */
     public void apply(INDArray src, INDArray add, long addOffset, long addStride, INDArray dst, int n, long hw) {
+        run(src, add, addOffset, addStride, false, dst, n, hw);
+    }
+
+    /**
+     * Normalises as {@link #apply}, then scales and shifts each image by its own per-channel values:
+     * {@code GroupNorm(x)·(1 + scale) + shift} (a scale-shift norm, ADM's {@code use_scale_shift_norm}).
+     *
+     * @param film image i's C scales from element {@code offset + i·stride} of its buffer, its C shifts right after
+     */
+    public void applyScaleShift(INDArray src, INDArray film, long offset, long stride, INDArray dst, int n,
+            long hw) {
+        run(src, film, offset, stride, true, dst, n, hw);
+    }
+
+    private void run(INDArray src, INDArray add, long addOffset, long addStride, boolean film, INDArray dst, int n,
+            long hw) {
         long elements = hw * channels;
         if (elements > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("an image of " + elements + " activations is too large");
         }
+        int per = film ? 2 * channels : channels;
         if (src.data().length() < n * elements || dst.data().length() < n * elements
-                || add != null && add.data().length() < addOffset + (n - 1) * addStride + channels) {
+                || add != null && add.data().length() < addOffset + (n - 1) * addStride + per) {
             throw new IllegalArgumentException("GroupNorm over " + n + " × " + hw + " × " + channels
                     + " activations: a buffer is too small");
         }
@@ -87,11 +108,15 @@ public final class GroupNormKernel {
         FloatBuffer adds = add == null ? null : add.data().asNioFloat();
         for (int i = 0; i < n; i++) {
             in.get((int) (i * elements), image, 0, size);
-            if (adds != null) {
+            if (adds != null && !film) {
                 adds.get((int) (addOffset + i * addStride), addend, 0, channels);
                 addRows(image, size, addend, channels);
             }
-            normalise(image, size);
+            if (film) {
+                adds.get((int) (addOffset + i * addStride), filmScale, 0, channels);
+                adds.get((int) (addOffset + i * addStride + channels), filmShift, 0, channels);
+            }
+            normalise(image, size, film);
             out.put((int) (i * elements), image, 0, size);
         }
     }
@@ -105,7 +130,7 @@ public final class GroupNormKernel {
     }
 
     /** One image in place: per-group mean, then variance about it (two passes, as PyTorch's), then the affine. */
-    private void normalise(float[] x, int size) {
+    private void normalise(float[] x, int size, boolean film) {
         int c = channels;
         int perGroup = c / groups;
         double count = (double) size / c * perGroup;
@@ -130,6 +155,12 @@ public final class GroupNormKernel {
             for (int j = g * perGroup; j < (g + 1) * perGroup; j++) {
                 scale[j] = (float) (gain[j] * inv);
                 shift[j] = bias[j] - channelMean[j] * scale[j];
+                if (film) {
+                    // (x·scale + shift)·(1 + s) + t, folded into the one multiply-add
+                    float f = 1 + filmScale[j];
+                    scale[j] *= f;
+                    shift[j] = shift[j] * f + filmShift[j];
+                }
             }
         }
         for (int p = 0; p < size; p += c) {

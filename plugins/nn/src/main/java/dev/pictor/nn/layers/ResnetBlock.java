@@ -21,8 +21,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param groups  GroupNorm groups
  * @param eps     GroupNorm epsilon
  * @param names   the sub-layers' parameter names
+ * @param scaleShift the time embedding scales and shifts the second GroupNorm's output, {@code h·(1 + scale) +
+ *                shift}, its projection twice as wide (improved DDPM's and ADM's {@code use_scale_shift_norm}),
+ *                instead of being added before it
  */
-public record ResnetBlock(long in, long out, long timeDim, int groups, double eps, Names names) {
+public record ResnetBlock(long in, long out, long timeDim, int groups, double eps, Names names, boolean scaleShift) {
 
     /** The sub-layers' names under the block's prefix, as each upstream code base writes them. */
     public record Names(String norm1, String conv1, String timeProjection, String norm2, String conv2,
@@ -43,16 +46,30 @@ public record ResnetBlock(long in, long out, long timeDim, int groups, double ep
         this(in, out, timeDim, groups, eps, Names.DIFFUSERS);
     }
 
+    /** The time embedding added before the second GroupNorm, as Stable Diffusion's blocks do. */
+    public ResnetBlock(long in, long out, long timeDim, int groups, double eps, Names names) {
+        this(in, out, timeDim, groups, eps, names, false);
+    }
+
     /** @param temb {@code [N, timeDim]}, or null when {@code timeDim} is 0 */
     public SDVariable apply(Graph g, String name, SDVariable x, SDVariable temb) {
         SDVariable h = new GroupNorm(groups, in, eps).applySilu(g, Graph.join(name, names.norm1()), x);
         h = Conv2d.same(in, out, 3).apply(g, Graph.join(name, names.conv1()), h);
-        if (timeDim > 0) {
-            SDVariable t = new Linear(timeDim, out, true).apply(g, Graph.join(name, names.timeProjection()),
-                    Activation.SILU.apply(g, temb));
-            h = h.add(g.perChannel(t, out));
+        SDVariable t = timeDim == 0 ? null : new Linear(timeDim, scaleShift ? 2 * out : out, true).apply(g,
+                Graph.join(name, names.timeProjection()), Activation.SILU.apply(g, temb));
+        if (scaleShift) {
+            SDVariable scale = t.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                    org.nd4j.autodiff.samediff.SDIndex.interval(0L, out));
+            SDVariable shift = t.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                    org.nd4j.autodiff.samediff.SDIndex.interval(out, 2 * out));
+            h = new GroupNorm(groups, out, eps).apply(g, Graph.join(name, names.norm2()), h);
+            h = Activation.SILU.apply(g, h.mul(g.perChannel(scale.add(1.0), out)).add(g.perChannel(shift, out)));
+        } else {
+            if (t != null) {
+                h = h.add(g.perChannel(t, out));
+            }
+            h = new GroupNorm(groups, out, eps).applySilu(g, Graph.join(name, names.norm2()), h);
         }
-        h = new GroupNorm(groups, out, eps).applySilu(g, Graph.join(name, names.norm2()), h);
         h = Conv2d.same(out, out, 3).apply(g, Graph.join(name, names.conv2()), h);
         SDVariable skip = in == out ? x
                 : new Conv2d(in, out, 1, 1, 0, true).apply(g, Graph.join(name, names.shortcut()), x);

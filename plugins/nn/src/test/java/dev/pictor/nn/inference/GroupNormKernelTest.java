@@ -49,6 +49,33 @@ class GroupNormKernelTest {
         assertThat(same.castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue()).isLessThan(2e-5);
     }
 
+    /** The scale-shift form: {@code GroupNorm(x)·(1 + scale) + shift}, each image its own scales and shifts. */
+    @Test
+    void scalesAndShiftsEachImageAfterNormalising() {
+        int n = 2;
+        int c = 64;
+        int hw = 12;
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(DataType.FLOAT, n, hw, c).muli(2).addi(5);
+        INDArray gain = Nd4j.randn(DataType.FLOAT, c);
+        INDArray bias = Nd4j.randn(DataType.FLOAT, c);
+        // scales then shifts, 2C values an image, from column 6 of a wider table
+        INDArray table = Nd4j.randn(DataType.FLOAT, n, 6 + 2 * c + 3);
+        GroupNormKernel kernel = new GroupNormKernel(32, gain, bias, 1e-5);
+        INDArray normed = Nd4j.createUninitialized(DataType.FLOAT, n, hw, c);
+        kernel.apply(x.dup('c'), null, 0, 0, normed, n, hw);
+        INDArray dst = Nd4j.createUninitialized(DataType.FLOAT, n, hw, c);
+        kernel.applyScaleShift(x.dup('c'), table.dup('c'), 6, table.size(1), dst, n, hw);
+        for (int i = 0; i < n; i++) {
+            INDArray scale = table.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 6 + c));
+            INDArray shift = table.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(6 + c, 6 + 2 * c));
+            INDArray expected = normed.slice(i).mulRowVector(scale.add(1)).addRowVector(shift);
+            assertThat(dst.slice(i).sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+        }
+    }
+
     @Test
     void refusesMismatchedShapes() {
         assertThatThrownBy(() -> new GroupNormKernel(32, Nd4j.ones(48), Nd4j.ones(48), 1e-5))
