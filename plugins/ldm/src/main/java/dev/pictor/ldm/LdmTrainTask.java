@@ -44,7 +44,8 @@ public final class LdmTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
                 "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates",
-                "prediction", "schedule", "timestepPower", "scaleShift", "pooled", "into", "checkpoint", "checkpointEvery", "report");
+                "prediction", "schedule", "timestepPower", "scaleShift", "pooled", "into", "checkpoint",
+                "checkpointEvery", "report");
     }
 
     @Override

@@ -98,8 +98,9 @@ public final class DiffusionObjective {
     }
 
     /**
-     * The same with timesteps drawn as {@code ⌊T·u^(1/power)⌋} for uniform u: density ∝ t^(power − 1), so a power
-     * above 1 trains the noisiest steps — where a sample's layout is decided — more often (1: uniform, upstream's).
+     * The same with timesteps drawn as {@code ⌊T·u^(1/power)⌋} for uniform u: density ∝ t^(power − 1), so a
+     * power above 1 trains the noisiest steps — where a sample's layout is decided — more often (1: uniform,
+     * upstream's).
      */
     public static Batches batches(Batches data, NoiseSchedule schedule, INDArray unconditional, double dropout,
             long seed, double timestepPower) {

@@ -143,8 +143,10 @@ public final class LatentDiffusionTraining {
         this.settings = settings;
         this.schedule = schedule;
         this.prediction = prediction;
-        this.unconditional = contexts(List.of("")).slice(0).dup();
-        this.unconditionalVector = config.admInChannels() > 0 ? vectors(List.of("")).getRow(0).dup() : null;
+        Map<String, INDArray> empty = conditions(List.of(""));
+        this.unconditional = empty.get(DiffusionObjective.CONTEXT).slice(0).dup();
+        this.unconditionalVector = empty.containsKey(DiffusionObjective.VECTOR)
+                ? empty.get(DiffusionObjective.VECTOR).getRow(0).dup() : null;
         if (unconditionalVector != null && unconditionalVector.length() != config.admInChannels()) {
             throw new BadInputException("the text encoder's pooled vector is " + unconditionalVector.length()
                     + " wide; the UNet's adm_in_channels is " + config.admInChannels());
@@ -164,16 +166,21 @@ public final class LatentDiffusionTraining {
         return graph;
     }
 
-    /** The text encoder's token states {@code [N, T, W]} of {@code captions}. */
-    private INDArray contexts(List<String> captions) {
-        return text.encode(tokenizer.encodeBatch(captions), EnumSet.of(Encoder.Output.TOKENS)).get(
-                Encoder.Output.TOKENS).castTo(DataType.FLOAT);
-    }
-
-    /** The text encoder's pooled vectors {@code [N, W]} of {@code captions}. */
-    private INDArray vectors(List<String> captions) {
-        return text.encode(tokenizer.encodeBatch(captions), EnumSet.of(Encoder.Output.POOLED)).get(
-                Encoder.Output.POOLED).castTo(DataType.FLOAT);
+    /**
+     * One pass of the text encoder over {@code captions}: their token states {@code [N, T, W]} as
+     * {@link DiffusionObjective#CONTEXT} and, for a UNet with {@code adm_in_channels}, their pooled vectors
+     * {@code [N, W']} as {@link DiffusionObjective#VECTOR}.
+     */
+    private Map<String, INDArray> conditions(List<String> captions) {
+        boolean pooled = config.admInChannels() > 0;
+        var encoded = text.encode(tokenizer.encodeBatch(captions), pooled
+                ? EnumSet.of(Encoder.Output.TOKENS, Encoder.Output.POOLED) : EnumSet.of(Encoder.Output.TOKENS));
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(DiffusionObjective.CONTEXT, encoded.get(Encoder.Output.TOKENS).castTo(DataType.FLOAT));
+        if (pooled) {
+            out.put(DiffusionObjective.VECTOR, encoded.get(Encoder.Output.POOLED).castTo(DataType.FLOAT));
+        }
+        return out;
     }
 
     /** Clean latents and contexts of batch {@code step}: pairs {@code step·batch…}, posterior draws seeded by it. */
@@ -193,14 +200,7 @@ public final class LatentDiffusionTraining {
         INDArray z0 = vae.encode(images, GaussianNoise.forSeeds(settings.seed() * 0x9E3779B97F4A7C15L + step, n));
         Map<String, INDArray> out = new LinkedHashMap<>();
         out.put(DiffusionObjective.LATENTS, z0);
-        if (unconditionalVector == null) {
-            out.put(DiffusionObjective.CONTEXT, contexts(captions));
-        } else {
-            var both = text.encode(tokenizer.encodeBatch(captions), EnumSet.of(Encoder.Output.TOKENS,
-                    Encoder.Output.POOLED));
-            out.put(DiffusionObjective.CONTEXT, both.get(Encoder.Output.TOKENS).castTo(DataType.FLOAT));
-            out.put(DiffusionObjective.VECTOR, both.get(Encoder.Output.POOLED).castTo(DataType.FLOAT));
-        }
+        out.putAll(conditions(captions));
         return out;
     }
 
