@@ -140,6 +140,48 @@ public final class ShapesWorld {
         return new Scene(List.of(moved), prompt, Paraphrases.paraphrase(prompt, r));
     }
 
+    /**
+     * Two objects — the same two for every call with this {@code group} — arranged so that of the four relations
+     * from the first to the second only {@code relation} holds (the other axis's centres are under
+     * {@link Relation#MARGIN} apart), the prompt naming them in either order: "A above B" or "B below A", one time
+     * in two. The four scenes of a group differ only in the arrangement and in the relation or the order of the
+     * words: hard negatives that make a contrastive text encoder read relation words and word order (a model that
+     * reads a caption as a bag of words cannot tell "A above B" from "A below B", nor "A above B" from "B above A").
+     * A pure function of (seed, group, relation); the world's excluded pairs never appear.
+     */
+    public Scene related(long group, Relation relation) {
+        SplittableRandom r = random(group, 0x4E1A7);
+        SceneObject a = object(r, null, r.nextBoolean());
+        SceneObject b = object(r, a.colour(), !a.isLarge() && r.nextBoolean());
+        SplittableRandom at = random(group * 4 + relation.ordinal(), 0x4E1A8);
+        SceneObject placedA;
+        SceneObject placedB;
+        do {
+            placedA = moved(a, at);
+            placedB = moved(b, at);
+        } while (placedA.overlaps(placedB) || !onlyRelation(placedA, placedB, relation));
+        boolean aFirst = at.nextBoolean();
+        String prompt = prefix(r) + (aFirst
+                ? describe(placedA, r.nextBoolean()) + " " + relation.phrase() + " " + describe(placedB, r.nextBoolean())
+                : describe(placedB, r.nextBoolean()) + " " + relation.inverse().phrase() + " "
+                        + describe(placedA, r.nextBoolean()));
+        return new Scene(List.of(placedA, placedB), prompt, Paraphrases.paraphrase(prompt, r));
+    }
+
+    private static SceneObject moved(SceneObject o, SplittableRandom r) {
+        return new SceneObject(o.shape(), o.colour(), o.size(), r.nextInt(SIZE - o.size() + 1),
+                r.nextInt(SIZE - o.size() + 1));
+    }
+
+    private static boolean onlyRelation(SceneObject a, SceneObject b, Relation relation) {
+        for (Relation other : Relation.values()) {
+            if (other.holds(a, b) != (other == relation)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private SceneObject object(SplittableRandom r, Colour otherColour, boolean large) {
         Pair pair;
         do {

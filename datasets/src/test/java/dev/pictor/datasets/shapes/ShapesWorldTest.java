@@ -74,6 +74,46 @@ class ShapesWorldTest {
     }
 
     @Test
+    void relatedScenesDifferOnlyInTheArrangementOfTheSameTwoObjects() {
+        int subjectFirst = 0;
+        for (long group = 0; group < 300; group++) {
+            List<SceneObject> pair = null;
+            for (Relation relation : Relation.values()) {
+                Scene s = world.related(group, relation);
+                assertThat(s.objects()).hasSize(2);
+                SceneObject a = s.objects().get(0);
+                SceneObject b = s.objects().get(1);
+                assertThat(a.overlaps(b)).isFalse();
+                assertThat(a.colour()).isNotEqualTo(b.colour());
+                assertThat(a.isLarge() && b.isLarge()).isFalse();
+                assertThat(world.allows(a.colour(), a.shape()) && world.allows(b.colour(), b.shape())).isTrue();
+                PromptParser.Prompt p = PromptParser.parse(s.prompt());
+                assertThat(p.isTrueOf(s)).as(s.prompt()).isTrue();
+                // only this relation holds from the first object to the second
+                for (Relation other : Relation.values()) {
+                    assertThat(other.holds(a, b)).as("%s in a %s scene", other, relation).isEqualTo(other == relation);
+                }
+                // named in either order: "a above b" or "b below a"
+                boolean aNamedFirst = p.objects().get(0).describes(a);
+                subjectFirst += aNamedFirst ? 1 : 0;
+                assertThat(p.relation()).contains(aNamedFirst ? relation : relation.inverse());
+                List<SceneObject> kinds = List.of(a, b);
+                if (pair == null) {
+                    pair = kinds;
+                } else {
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(List.<Object>of(kinds.get(i).colour(), kinds.get(i).shape(), kinds.get(i).size()))
+                                .isEqualTo(List.<Object>of(pair.get(i).colour(), pair.get(i).shape(),
+                                        pair.get(i).size()));
+                    }
+                }
+                assertThat(world.related(group, relation)).isEqualTo(s);
+            }
+        }
+        assertThat(subjectFirst).isBetween(500, 700);
+    }
+
+    @Test
     void everyPromptParsesAndIsTrueOfItsScene() {
         for (int i = 0; i < N; i++) {
             Scene s = world.scene(i);

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * DSL verb {@code evalClip}: the quality numbers of a CLIP model folder on images it never saw — on the Shapes world
- * ({@link ShapesZeroShot}: colour × shape, held-out pairs, positions) or on Fashion-MNIST's test split
+ * ({@link ShapesZeroShot}: colour × shape, held-out pairs, positions, relations) or on Fashion-MNIST's test split
  * ({@link FashionZeroShot}: ensembled zero-shot and a linear probe, scored by Tribuo).
  *
  * <pre>{@code
@@ -49,6 +49,7 @@ public final class ClipEvalTask implements Task {
                     out.put("heldOut", r.heldOut());
                     out.put("horizontal", r.horizontal());
                     out.put("vertical", r.vertical());
+                    out.put("relation", r.relation());
                     out.put("recallAt1", r.recall()[0]);
                     out.put("recallAt5", r.recall()[1]);
                     out.put("recallAt10", r.recall()[2]);

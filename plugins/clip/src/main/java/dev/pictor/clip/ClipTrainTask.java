@@ -19,7 +19,9 @@ import java.util.Map;
  * Shapes world without its held-out colour–shape pairs, training noise σ = 3) or {@code fashion} (Fashion-MNIST's
  * training split with captions). With {@code checkpoint}, a stopped run continues where it stopped. For the Shapes
  * world, {@code placeGroups} (0 to 1, default 0) is the share of four-picture groups that show one object at four
- * places, so the model must learn where things are ({@link PairSource#shapes(ShapesWorld, double)}).
+ * places, so the model must learn where things are, and {@code relationGroups} (default 0; the two shares at most 1
+ * together) the share that show the same two objects in the four relations, so it must read relation words and word
+ * order ({@link PairSource#shapes(ShapesWorld, double, double)}).
  *
  * <pre>{@code
  * trainClip data: 'shapes', steps: 3000, batch: 128, into: 'zoo/shapes-clip', checkpoint: 'target/shapes-clip.ckpt'
@@ -35,7 +37,7 @@ public final class ClipTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "weightDecay", "seed", "vocab", "context", "patch",
                 "width", "layers", "heads", "textWidth", "textLayers", "embed", "into", "checkpoint",
-                "checkpointEvery", "report", "placeGroups");
+                "checkpointEvery", "report", "placeGroups", "relationGroups");
     }
 
     @Override
@@ -44,7 +46,7 @@ public final class ClipTrainTask implements Task {
         long seed = options.longInteger("seed", 1);
         PairSource source = switch (data) {
             case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0),
-                    placeGroups(options));
+                    share(options, "placeGroups"), share(options, "relationGroups"));
             case "fashion" -> PairSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
             default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
                     + data + "'");
@@ -93,10 +95,14 @@ public final class ClipTrainTask implements Task {
         return out;
     }
 
-    private static double placeGroups(TaskOptions options) {
-        double share = options.real("placeGroups", 0);
+    private static double share(TaskOptions options, String name) {
+        double share = options.real(name, 0);
         if (!(share >= 0 && share <= 1)) {
-            throw new BadInputException(options.where("placeGroups") + " must be between 0 and 1, not " + share);
+            throw new BadInputException(options.where(name) + " must be between 0 and 1, not " + share);
+        }
+        if (name.equals("relationGroups") && share + options.real("placeGroups", 0) > 1) {
+            throw new BadInputException(options.where(name) + " and placeGroups must add up to at most 1, not "
+                    + (share + options.real("placeGroups", 0)));
         }
         return share;
     }

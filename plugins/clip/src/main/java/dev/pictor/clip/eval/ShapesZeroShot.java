@@ -6,6 +6,7 @@ import dev.pictor.api.spi.Tokenizer;
 import dev.pictor.api.task.ImageSet;
 import dev.pictor.clip.train.PairSource;
 import dev.pictor.datasets.shapes.Colour;
+import dev.pictor.datasets.shapes.Relation;
 import dev.pictor.datasets.shapes.Scene;
 import dev.pictor.datasets.shapes.SceneObject;
 import dev.pictor.datasets.shapes.Shape;
@@ -25,7 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>colour × shape: each image classified among the 24 labels "a red circle", …, over the pairs trained on;</li>
  *   <li>held out: the same 24-way choice for images of the four pairs never in training;</li>
  *   <li>position: "… on the left / in the center / on the right" for objects in the middle row, and "… at the top /
- *       in the center / at the bottom" for objects in the middle column (the object named correctly).</li>
+ *       in the center / at the bottom" for objects in the middle column (the object named correctly);</li>
+ *   <li>relations: two objects of which only one relation holds ({@link ShapesWorld#related}), classified among
+ *       "A above B", "A below B", "A to the left of B", "A to the right of B" with A either of the two — a model that
+ *       reads captions as bags of words cannot tell which object a relation is about and scores about 50%.</li>
  * </ul>
  *
  * <pre>{@code
@@ -35,14 +39,15 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ShapesZeroShot {
     /** Accuracies and recalls in [0, 1] and the number of images behind each. */
     public record Report(double colourShape, int colourShapeImages, double heldOut, int heldOutImages,
-            double horizontal, double vertical, int positionImages, double[] recall, int retrievalImages) {
+            double horizontal, double vertical, int positionImages, double relation, int relationImages,
+            double[] recall, int retrievalImages) {
         @Override
         public String toString() {
             return String.format("colour×shape %.1f%% (%d images), held-out pairs %.1f%% (%d), position: horizontal"
-                    + " %.1f%%, vertical %.1f%% (%d each); text→image Recall@1/5/10 %.1f%% / %.1f%% / %.1f%% (%d"
-                    + " held-back scenes)", 100 * colourShape, colourShapeImages, 100 * heldOut, heldOutImages,
-                    100 * horizontal, 100 * vertical, positionImages, 100 * recall[0], 100 * recall[1],
-                    100 * recall[2], retrievalImages);
+                    + " %.1f%%, vertical %.1f%% (%d each), relations %.1f%% (%d); text→image Recall@1/5/10 %.1f%% /"
+                    + " %.1f%% / %.1f%% (%d held-back scenes)", 100 * colourShape, colourShapeImages, 100 * heldOut,
+                    heldOutImages, 100 * horizontal, 100 * vertical, positionImages, 100 * relation, relationImages,
+                    100 * recall[0], 100 * recall[1], 100 * recall[2], retrievalImages);
         }
     }
 
@@ -159,10 +164,48 @@ public final class ShapesZeroShot {
             verticalRight += classify(image, List.of(v), vLabels)[0] == row ? 1 : 0;
             positionCount++;
         }
+        int relations = perPair * 12;
         int scenes = 200;
         return new Report((double) trainedRight / trainedCount, trainedCount, (double) heldRight / heldCount,
                 heldCount, (double) horizontalRight / positionCount, (double) verticalRight / positionCount,
-                positionCount, recall(tokenizer, text, image, scenes, seed + 1), scenes);
+                positionCount, relation(tokenizer, text, image, relations, seed + 2), relations,
+                recall(tokenizer, text, image, scenes, seed + 1), scenes);
+    }
+
+    /**
+     * The share of {@code count} fresh two-object scenes (only one relation true of them) whose true caption among
+     * the four relations — subject drawn from the two objects — is the image's nearest.
+     */
+    public static double relation(Tokenizer tokenizer, Encoder<TokenBatch> text, Encoder<INDArray> image, int count,
+            long seed) {
+        ShapesWorld world = new ShapesWorld(seed, ShapesWorld.HELD_OUT);
+        SplittableRandom r = new SplittableRandom(seed);
+        List<float[]> images = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        int[] truth = new int[count];
+        for (int i = 0; i < count; i++) {
+            Relation relation = Relation.values()[r.nextInt(Relation.values().length)];
+            Scene scene = world.related(i, relation);
+            boolean firstIsSubject = r.nextBoolean();
+            SceneObject subject = scene.objects().get(firstIsSubject ? 0 : 1);
+            SceneObject other = scene.objects().get(firstIsSubject ? 1 : 0);
+            truth[i] = (firstIsSubject ? relation : relation.inverse()).ordinal();
+            for (Relation q : Relation.values()) {
+                captions.add(object(subject.colour(), subject.shape()) + " " + q.phrase() + " "
+                        + object(other.colour(), other.shape()));
+            }
+            images.add(PairSource.chw(world.render(scene, true, i), ShapesWorld.SIZE));
+        }
+        INDArray imageVectors = embedImages(image, images);
+        INDArray captionVectors = ImageSet.unit(embed(text, tokenizer, captions));
+        int right = 0;
+        int k = Relation.values().length;
+        for (int i = 0; i < count; i++) {
+            INDArray sims = captionVectors.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i * k, i * k + k),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).mmul(imageVectors.getRow(i));
+            right += sims.argMax(0).getInt(0) == truth[i] ? 1 : 0;
+        }
+        return (double) right / count;
     }
 
     /**

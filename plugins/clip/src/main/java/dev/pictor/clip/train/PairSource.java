@@ -1,8 +1,12 @@
 package dev.pictor.clip.train;
 
 import dev.pictor.datasets.fashion.FashionMnist;
+import dev.pictor.datasets.shapes.Place;
+import dev.pictor.datasets.shapes.Relation;
 import dev.pictor.datasets.shapes.Scene;
 import dev.pictor.datasets.shapes.ShapesWorld;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -47,16 +51,25 @@ public interface PairSource {
         return shapes(world, 0);
     }
 
-    /**
-     * The Shapes world with hard negatives for position: a share {@code placeGroups} of the groups of four
-     * consecutive pairs (which a batch of a multiple of four keeps together) show one object at four different places
-     * of {@link ShapesWorld#UNAMBIGUOUS_PLACES}, each caption naming its place ({@link ShapesWorld#placed}). In a
-     * batch of random scenes two pictures rarely share colour and shape, so nothing forces a contrastive model to
-     * tell where things are; within such a group only the place tells the captions apart.
-     */
+    /** The Shapes world with hard negatives for position only: {@code shapes(world, placeGroups, 0)}. */
     static PairSource shapes(ShapesWorld world, double placeGroups) {
-        if (!(placeGroups >= 0 && placeGroups <= 1)) {
-            throw new IllegalArgumentException("the share of place groups must be in [0, 1], not " + placeGroups);
+        return shapes(world, placeGroups, 0);
+    }
+
+    /**
+     * The Shapes world with hard negatives: groups of four consecutive pairs (which a batch of a multiple of four
+     * keeps together), a share {@code placeGroups} of them showing one object at four different places of
+     * {@link ShapesWorld#UNAMBIGUOUS_PLACES}, each caption naming its place ({@link ShapesWorld#placed}), and a share
+     * {@code relationGroups} showing the same two objects in the four relations, each caption naming the pair in
+     * either order ({@link ShapesWorld#related}). In a batch of random scenes two pictures rarely share colour and
+     * shape, so nothing forces a contrastive model to tell where things are, nor which object a relation word is
+     * about (NegCLIP's finding, Yuksekgonul et al. 2023: CLIP trained without such negatives reads captions as bags
+     * of words); within a group only the place, or the relation and the word order, tell the captions apart.
+     */
+    static PairSource shapes(ShapesWorld world, double placeGroups, double relationGroups) {
+        if (!(placeGroups >= 0 && relationGroups >= 0 && placeGroups + relationGroups <= 1)) {
+            throw new IllegalArgumentException("the shares of place and relation groups must be at least 0 and at"
+                    + " most 1 together, not " + placeGroups + " and " + relationGroups);
         }
         return new PairSource() {
             @Override
@@ -66,19 +79,22 @@ public interface PairSource {
                 return new Pair(chw(rgb, ShapesWorld.SIZE), (index & 1) == 0 ? s.caption() : s.prompt());
             }
 
-            /** The scene of pair {@code index}: a place group's member, or the world's own scene. */
+            /** The scene of pair {@code index}: a place or relation group's member, or the world's own scene. */
             private Scene scene(long index) {
                 long group = index / 4;
-                java.util.SplittableRandom g = new java.util.SplittableRandom(world.seed() * 0x9E3779B97F4A7C15L
+                SplittableRandom g = new SplittableRandom(world.seed() * 0x9E3779B97F4A7C15L
                         ^ group * 0xC2B2AE3D27D4EB4FL);
-                if (placeGroups > 0 && g.nextDouble() < placeGroups) {
-                    List<dev.pictor.datasets.shapes.Place> places = new java.util.ArrayList<>(
-                            ShapesWorld.UNAMBIGUOUS_PLACES);
+                double draw = g.nextDouble();
+                if (draw < placeGroups) {
+                    List<Place> places = new ArrayList<>(ShapesWorld.UNAMBIGUOUS_PLACES);
                     // four of the five places, in an order of the group's
                     for (int i = places.size() - 1; i > 0; i--) {
-                        java.util.Collections.swap(places, i, g.nextInt(i + 1));
+                        Collections.swap(places, i, g.nextInt(i + 1));
                     }
                     return world.placed(group, places.get((int) (index % 4)));
+                }
+                if (draw < placeGroups + relationGroups) {
+                    return world.related(group, Relation.values()[(int) (index % 4)]);
                 }
                 return world.scene(index);
             }
