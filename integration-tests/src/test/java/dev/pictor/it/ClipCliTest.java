@@ -125,21 +125,20 @@ class ClipCliTest {
     }
 
     @Test
-    void theLdmTextEncoderTellsRelationsApartWhereShapesClipReadsABagOfWords() throws Exception {
-        // zoo/recipes/shapes-ldm-text.groovy trained it with relation groups; shapes-clip (place groups only) was not
-        Path zoo = Path.of("..", "zoo", "src", "main", "resources", "pictor", "zoo").toAbsolutePath().normalize();
+    void theLdmTextEncoderTellsWhichObjectARelationIsAbout() throws Exception {
+        // zoo/recipes/shapes-ldm-text.groovy trained it with relation groups (shapes-clip, without them: 28.7%)
+        Path text = Path.of("..", "zoo", "src", "main", "resources", "pictor", "zoo", "shapes-ldm", "text")
+                .toAbsolutePath().normalize();
         Path script = Files.writeString(dir.resolve("relations.groovy"), String.format("""
-                def plain = evalClip model: '%s', data: 'shapes', images: 20
-                def related = evalClip model: '%s', data: 'shapes', images: 20
-                println "relations: " + plain.relation + " " + related.relation
-                """, zoo.resolve("shapes-clip"), zoo.resolve("shapes-ldm").resolve("text")));
+                def r = evalClip model: '%s', data: 'shapes', images: 20
+                println "relations: " + r.relation
+                """, text));
         var r = ThirdPartyPluginTest.cli("run", script.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        String[] f = r.out().lines().filter(l -> l.startsWith("relations: ")).findFirst().orElseThrow()
-                .substring("relations: ".length()).split(" ");
-        // four-way choice among "A above / below / left of / right of B" on 240 fresh scenes; chance is 25%, a
-        // bag-of-words reader at most about 50%
-        assertThat(Double.parseDouble(f[0])).as("shapes-clip").isLessThan(0.5);
-        assertThat(Double.parseDouble(f[1])).as("shapes-ldm's text encoder").isGreaterThan(0.85);
+        double relations = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("relations: ")).findFirst()
+                .orElseThrow().substring("relations: ".length()));
+        // four-way choice among "A above / below / to the left of / to the right of B" on 240 fresh scenes; chance
+        // is 25%, a reader of bags of words about 50%; the model card has 92.4% on 1,200
+        assertThat(relations).isGreaterThan(0.85);
     }
 }

@@ -133,8 +133,7 @@ public final class ShapesWorld {
         int row = place.row() < 0 ? 1 : place.row();
         SceneObject moved;
         do {
-            moved = new SceneObject(o.shape(), o.colour(), o.size(), at.nextInt(SIZE - o.size() + 1),
-                    at.nextInt(SIZE - o.size() + 1));
+            moved = moved(o, at);
         } while (moved.column() != column || moved.row() != row);
         String prompt = prefix(r) + describe(moved, r.nextBoolean()) + place.phrase();
         return new Scene(List.of(moved), prompt, Paraphrases.paraphrase(prompt, r));
@@ -144,8 +143,9 @@ public final class ShapesWorld {
      * Two objects — the same two for every call with this {@code group} — arranged so that of the four relations
      * from the first to the second only {@code relation} holds (the other axis's centres are under
      * {@link Relation#MARGIN} apart), the prompt naming them in either order: "A above B" or "B below A", one time
-     * in two. The four scenes of a group differ only in the arrangement and in the relation or the order of the
-     * words: hard negatives that make a contrastive text encoder read relation words and word order (a model that
+     * in two. The four scenes of a group differ only in the arrangement, in the relation or the order of the words,
+     * and in which object a size word is given to (the first and second named object each get one half the time, in
+     * the group's draws — the order the zoo's text encoder was trained with): hard negatives that make a contrastive text encoder read relation words and word order (a model that
      * reads a caption as a bag of words cannot tell "A above B" from "A below B", nor "A above B" from "B above A").
      * A pure function of (seed, group, relation); the world's excluded pairs never appear.
      */
@@ -168,6 +168,7 @@ public final class ShapesWorld {
         return new Scene(List.of(placedA, placedB), prompt, Paraphrases.paraphrase(prompt, r));
     }
 
+    /** {@code o} at a random position inside the canvas. */
     private static SceneObject moved(SceneObject o, SplittableRandom r) {
         return new SceneObject(o.shape(), o.colour(), o.size(), r.nextInt(SIZE - o.size() + 1),
                 r.nextInt(SIZE - o.size() + 1));

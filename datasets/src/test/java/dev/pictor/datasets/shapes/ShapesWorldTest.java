@@ -78,6 +78,7 @@ class ShapesWorldTest {
         int subjectFirst = 0;
         for (long group = 0; group < 300; group++) {
             List<SceneObject> pair = null;
+            Set<String> prompts = new HashSet<>();
             for (Relation relation : Relation.values()) {
                 Scene s = world.related(group, relation);
                 assertThat(s.objects()).hasSize(2);
@@ -108,7 +109,9 @@ class ShapesWorldTest {
                     }
                 }
                 assertThat(world.related(group, relation)).isEqualTo(s);
+                prompts.add(s.prompt());
             }
+            assertThat(prompts).as("the group's prompts tell its pictures apart").hasSize(4);
         }
         assertThat(subjectFirst).isBetween(500, 700);
     }

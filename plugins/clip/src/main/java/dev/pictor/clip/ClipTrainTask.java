@@ -43,10 +43,16 @@ public final class ClipTrainTask implements Task {
     @Override
     public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
         String data = options.string("data", "shapes");
+        double placeGroups = share(options, "placeGroups");
+        double relationGroups = share(options, "relationGroups");
+        if (placeGroups + relationGroups > 1) {
+            throw new BadInputException(options.where("relationGroups") + " and placeGroups share the batch: together"
+                    + " at most 1, not " + placeGroups + " + " + relationGroups);
+        }
         long seed = options.longInteger("seed", 1);
         PairSource source = switch (data) {
             case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0),
-                    share(options, "placeGroups"), share(options, "relationGroups"));
+                    placeGroups, relationGroups);
             case "fashion" -> PairSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
             default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
                     + data + "'");
@@ -99,10 +105,6 @@ public final class ClipTrainTask implements Task {
         double share = options.real(name, 0);
         if (!(share >= 0 && share <= 1)) {
             throw new BadInputException(options.where(name) + " must be between 0 and 1, not " + share);
-        }
-        if (name.equals("relationGroups") && share + options.real("placeGroups", 0) > 1) {
-            throw new BadInputException(options.where(name) + " and placeGroups must add up to at most 1, not "
-                    + (share + options.real("placeGroups", 0)));
         }
         return share;
     }

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Zero-shot accuracy of a CLIP on fresh, clean Shapes-world renders of one object (never seen: drawn here with
@@ -90,6 +91,9 @@ public final class ShapesZeroShot {
         return recall;
     }
 
+    /** Position and relation questions per image of each colour–shape pair (1,200 for the recipe's 100). */
+    private static final int QUESTIONS_PER_PAIR = 12;
+
     private ShapesZeroShot() {
     }
 
@@ -149,7 +153,7 @@ public final class ShapesZeroShot {
                 }
             }
         }
-        int total = perPair * 12;
+        int total = perPair * QUESTIONS_PER_PAIR;
         for (int i = 0; i < total; i++) {
             ShapesWorld.Pair pair = trained.get(r.nextInt(trained.size()));
             int column = r.nextInt(3);
@@ -164,46 +168,60 @@ public final class ShapesZeroShot {
             verticalRight += classify(image, List.of(v), vLabels)[0] == row ? 1 : 0;
             positionCount++;
         }
-        int relations = perPair * 12;
         int scenes = 200;
         return new Report((double) trainedRight / trainedCount, trainedCount, (double) heldRight / heldCount,
                 heldCount, (double) horizontalRight / positionCount, (double) verticalRight / positionCount,
-                positionCount, relation(tokenizer, text, image, relations, seed + 2), relations,
+                positionCount, relation(tokenizer, text, image, total, seed + 2), total,
                 recall(tokenizer, text, image, scenes, seed + 1), scenes);
     }
 
     /**
-     * The share of {@code count} fresh two-object scenes (only one relation true of them) whose true caption among
-     * the four relations — subject drawn from the two objects — is the image's nearest.
+     * One relation question: a fresh two-object scene of which only one relation holds, its clean render, the four
+     * captions "subject RELATION other" in {@link Relation} order (the subject either object) and the true one's index.
      */
-    public static double relation(Tokenizer tokenizer, Encoder<TokenBatch> text, Encoder<INDArray> image, int count,
-            long seed) {
+    record RelationCase(Scene scene, float[] image, List<String> captions, int truth) {
+    }
+
+    /** {@code count} relation questions, a pure function of {@code seed}. */
+    static List<RelationCase> relationCases(int count, long seed) {
         ShapesWorld world = new ShapesWorld(seed, ShapesWorld.HELD_OUT);
         SplittableRandom r = new SplittableRandom(seed);
-        List<float[]> images = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        int[] truth = new int[count];
+        List<RelationCase> cases = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Relation relation = Relation.values()[r.nextInt(Relation.values().length)];
             Scene scene = world.related(i, relation);
             boolean firstIsSubject = r.nextBoolean();
             SceneObject subject = scene.objects().get(firstIsSubject ? 0 : 1);
             SceneObject other = scene.objects().get(firstIsSubject ? 1 : 0);
-            truth[i] = (firstIsSubject ? relation : relation.inverse()).ordinal();
+            List<String> captions = new ArrayList<>(Relation.values().length);
             for (Relation q : Relation.values()) {
                 captions.add(object(subject.colour(), subject.shape()) + " " + q.phrase() + " "
                         + object(other.colour(), other.shape()));
             }
-            images.add(PairSource.chw(world.render(scene, true, i), ShapesWorld.SIZE));
+            cases.add(new RelationCase(scene, PairSource.chw(world.render(scene, true, i), ShapesWorld.SIZE),
+                    captions, (firstIsSubject ? relation : relation.inverse()).ordinal()));
         }
-        INDArray imageVectors = embedImages(image, images);
+        return cases;
+    }
+
+    /**
+     * The share of {@code count} fresh relation questions ({@link #relationCases}) whose true caption is, of the
+     * four, the image's nearest.
+     */
+    public static double relation(Tokenizer tokenizer, Encoder<TokenBatch> text, Encoder<INDArray> image, int count,
+            long seed) {
+        List<RelationCase> cases = relationCases(count, seed);
+        List<String> captions = new ArrayList<>();
+        cases.forEach(c -> captions.addAll(c.captions()));
+        INDArray imageVectors = embedImages(image, cases.stream().map(RelationCase::image).toList());
         INDArray captionVectors = ImageSet.unit(embed(text, tokenizer, captions));
-        int right = 0;
+        // [count, 4 · count]: each image against every caption; its own four are columns 4i … 4i + 3
+        INDArray sims = imageVectors.mmul(captionVectors.transpose());
         int k = Relation.values().length;
+        int right = 0;
         for (int i = 0; i < count; i++) {
-            INDArray sims = captionVectors.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i * k, i * k + k),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).mmul(imageVectors.getRow(i));
-            right += sims.argMax(0).getInt(0) == truth[i] ? 1 : 0;
+            INDArray own = sims.get(NDArrayIndex.point(i), NDArrayIndex.interval(i * k, i * k + k));
+            right += own.argMax().getInt(0) == cases.get(i).truth() ? 1 : 0;
         }
         return (double) right / count;
     }
