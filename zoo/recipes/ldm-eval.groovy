@@ -13,7 +13,8 @@ def samplerName = args.size() > 3 ? args[3] : 'dpm-solver++'
 def steps = args.size() > 4 ? args[4] as int : 20
 def guidance = args.size() > 5 ? args[5] as double : 5
 def sets = args.size() > 6 ? args[6].split(',') as List : ['single', 'place', 'relation', 'heldOut']   // shapes only
-def clip = "$zoo/${data}-clip"
+// shapes-ldm has its own text encoder (shapes-clip trained with relation groups too); fashion-ldm uses fashion-clip
+def clip = data == "shapes" ? "$zoo/shapes-ldm/text" : "$zoo/fashion-clip"
 def t2i = pipeline("${data}-ldm") {
     tokenizer 'clip-bpe', merges: "$clip/bpe.txt", contextLength: (data == 'shapes' ? 32 : 16)
     encoder 'clip-text', weights: "$clip/model.safetensors", config: "$clip/config.json"

@@ -18,8 +18,8 @@ import dev.pictor.api.weights.Safetensors;
  *
  * <pre>{@code
  * def t2i = pipeline('text-to-image') {
- *     tokenizer 'clip-bpe', merges: 'shapes-clip/bpe.txt', contextLength: 32
- *     encoder 'clip-text', weights: 'shapes-clip/model.safetensors', config: 'shapes-clip/config.json'
+ *     tokenizer 'clip-bpe', merges: 'text/bpe.txt', contextLength: 32
+ *     encoder 'clip-text', weights: 'text/model.safetensors', config: 'text/config.json'
  *     quantizer 'kl-autoencoder', weights: 'ae/model.safetensors', config: 'ae/config.json'
  *     denoiser 'ldm-unet', weights: 'unet/model.safetensors', config: 'unet/config.json'
  *     sampler 'dpm-solver++'
