@@ -3,12 +3,12 @@
 // fashion-autoencoder (8 × 8 × 8 from 32-pixel padded images), conditioned on fashion-clip's text tower; 10% of
 // captions dropped for classifier-free guidance; EMA weights saved. Run fashion-autoencoder.groovy first.
 //
-//   ./pictor run zoo/recipes/fashion-ldm.groovy                          # 4,500 steps
+//   ./pictor run zoo/recipes/fashion-ldm.groovy                          # 3,000 steps
 //   ./pictor run zoo/recipes/fashion-ldm.groovy 50 /tmp/ldm-try          # a short run somewhere else
 //
 // A stopped run continues from target/fashion-ldm-<steps>.ckpt (written every 100 steps) when started again.
 device cpu(threads: 2)
-def steps = args ? args[0] as int : 4500
+def steps = args ? args[0] as int : 3000
 def zoo = "$scriptDir/../src/main/resources/pictor/zoo"
 def into = args.size() > 1 ? args[1] : "$zoo/fashion-ldm/unet"
 def r = trainLdm data: 'fashion', autoencoder: "$zoo/fashion-ldm/autoencoder", text: "$zoo/fashion-clip",
