@@ -75,6 +75,10 @@ final class GenerateCommand implements Callable<Integer> {
             + " (default: 5).")
     Double guidance;
 
+    @Option(names = "--guidance-rescale", paramLabel = "PHI", description = "Pulls the guided prediction's scale back"
+            + " toward the conditional one's, 0 (off) to 1; 0.7 is usual (default: 0).")
+    Double guidanceRescale;
+
     @Option(names = "--init-image", paramLabel = "PNG", description = "img2img: start from this image (the"
             + " pipeline's size).")
     Path initImage;
@@ -106,6 +110,7 @@ final class GenerateCommand implements Callable<Integer> {
         put(options, "steps", steps);
         put(options, "sampler", sampler);
         put(options, "guidance", guidance);
+        put(options, "guidanceRescale", guidanceRescale);
         put(options, "initImage", initImage);
         put(options, "strength", strength);
         put(options, "mask", mask);

@@ -198,6 +198,8 @@ class GenerateTest {
                 {"option 'steps' must be at least 1", "--prompt", prompt, "--out", out.toString(), "--steps", "0"},
                 {"steps must lie in [1, 1000]", "--prompt", prompt, "--out", out.toString(), "--steps", "5000"},
                 {"option 'guidance' must be >= 0", "--prompt", prompt, "--out", out.toString(), "--guidance", "-1"},
+                {"option 'guidanceRescale' must lie in [0, 1]", "--prompt", prompt, "--out", out.toString(),
+                        "--guidance-rescale", "1.5"},
                 {"option 'strength' must lie in [0, 1]", "--prompt", prompt, "--out", out.toString(), "--init-image",
                         init.toString(), "--strength", "1.5"},
                 {"strength needs an initial image", "--prompt", prompt, "--out", out.toString(), "--strength", "0.5"},
@@ -272,7 +274,8 @@ class GenerateTest {
         var r = ThirdPartyPluginTest.cli("generate", "--help");
         assertThat(r.code()).isZero();
         for (String option : List.of("--pipeline", "--prompt", "--prompts", "--out", "--negative", "--seed", "--count",
-                "--steps", "--sampler", "--guidance", "--init-image", "--strength", "--mask", "--upscale", "--grid")) {
+                "--steps", "--sampler", "--guidance", "--guidance-rescale", "--init-image", "--strength", "--mask",
+                "--upscale", "--grid")) {
             assertThat(r.out()).contains(option);
         }
     }

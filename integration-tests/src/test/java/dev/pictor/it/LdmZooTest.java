@@ -53,15 +53,17 @@ class LdmZooTest {
     @Test
     void drawsTwoObjectsInTheRelationThePromptNames() throws Exception {
         Path out = dir.resolve("relations");
-        // relations are what the text tower trained with relation hard negatives gave the UNet (its card: 66.9% at
-        // guidance 3 over 320 images; the UNet on shapes-clip's bag-of-words text drew 16.9%)
+        // relations are what the text tower trained with relation hard negatives gave the UNet (its card: 70.0% at
+        // guidance 3 rescaled 0.7, over 320 images; the UNet on shapes-clip's bag-of-words text drew 16.9%)
         Path prompts = Files.writeString(dir.resolve("relations.tsv"), "a\ta red circle above a blue square\n"
                 + "b\ta green triangle to the left of a yellow circle\nc\ta white square below a purple circle\n"
                 + "d\ta blue triangle to the right of an orange square\n");
         var r = ThirdPartyPluginTest.cli("--plugins", Files.createDirectories(dir.resolve("none")).toString(),
                 "generate", "--pipeline", "shapes-ldm", "--prompts", prompts.toString(), "--out", out.toString(),
-                "--count", "2", "--seed", "1", "--guidance", "3");
+                "--count", "2", "--seed", "1", "--guidance", "3", "--guidance-rescale", "0.7");
         assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Png.readText(out.resolve("a-0.png"))).containsEntry("guidance", "3")
+                .containsEntry("guidance rescale", "0.7");
         assertThat(judgedRight(out, List.of("a", "b", "c", "d"), 2))
                 .as("two-object images the pixel checker reads as their relation prompts, of 8")
                 .isGreaterThanOrEqualTo(4);

@@ -6,6 +6,7 @@ import dev.pictor.api.spi.DiffusionDenoiser;
 import dev.pictor.api.spi.DiffusionSampler;
 import java.util.Arrays;
 import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -116,12 +117,34 @@ public final class GuidanceLoop {
         }
     }
 
+    /**
+     * Guidance rescale: each sample of the guided prediction {@code guided} scaled so that its standard deviation
+     * moves a share {@code phi} of the way to that of the conditional prediction {@code cond} (in place; returns
+     * {@code guided}). {@code phi = 0} leaves it as it is.
+     */
+    static INDArray rescaled(INDArray guided, INDArray cond, double phi) {
+        if (phi == 0) {
+            return guided;
+        }
+        long batch = guided.size(0);
+        INDArray rows = guided.reshape(batch, -1);
+        double[] sg = rows.std(1).castTo(DataType.DOUBLE).toDoubleVector();
+        double[] sc = cond.reshape(batch, -1).std(1).castTo(DataType.DOUBLE).toDoubleVector();
+        double[] factor = new double[(int) batch];
+        for (int b = 0; b < batch; b++) {
+            factor[b] = sg[b] > 0 ? phi * sc[b] / sg[b] + (1 - phi) : 1;
+        }
+        rows.muliColumnVector(Nd4j.createFromArray(factor).castTo(guided.dataType()).reshape(batch, 1));
+        return guided;
+    }
+
     /** D(x, σ) with guidance: the network's prediction turned into x̂₀. */
     private static final class Guided implements DiffusionSampler.Denoise {
         private final DiffusionDenoiser model;
         private final NoiseSchedule schedule;
         private final Trajectory trajectory;
         private final double guidance;
+        private final double rescale;
         private final Condition condition;
         private final Condition negative;
         private final Optional<Condition> stacked;
@@ -133,6 +156,7 @@ public final class GuidanceLoop {
             this.schedule = model.schedule();
             this.trajectory = trajectory;
             this.guidance = r.guidance();
+            this.rescale = r.guidanceRescale();
             this.condition = r.condition().forBatch(r.batch());
             this.negative = r.negative().forBatch(r.batch());
             boolean guided = guidance != 1 && guidance != 0 && !(condition.isNone() && negative.isNone());
@@ -153,11 +177,11 @@ public final class GuidanceLoop {
                 INDArray both = model.predict(Nd4j.concat(0, input, input), times(t, 2 * batch), stacked.get());
                 INDArray cond = both.get(NDArrayIndex.interval(0, batch));
                 INDArray neg = both.get(NDArrayIndex.interval(batch, 2 * batch));
-                prediction = neg.add(cond.sub(neg).muli(guidance));
+                prediction = rescaled(neg.add(cond.sub(neg).muli(guidance)), cond, rescale);
             } else {
                 INDArray cond = model.predict(input, times(t, batch), condition);
                 INDArray neg = model.predict(input, times(t, batch), negative);
-                prediction = neg.addi(cond.subi(neg).muli(guidance));
+                prediction = rescaled(neg.add(cond.sub(neg).muli(guidance)), cond, rescale);
             }
             last = denoised(prediction, x, input, sigma);
             lastSigma = sigma;

@@ -111,7 +111,8 @@ public final class Generate {
             SamplingHooks perPrompt = hooks.withProgress((stage, done, total) -> hooks.progress().onProgress(stage,
                     promptIndex * total + done, prompts * total));
             DiffusionRequest.Builder b = DiffusionRequest.builder(request.count()).seed(request.seed())
-                    .steps(request.steps()).guidance(request.guidance()).negative(negative)
+                    .steps(request.steps()).guidance(request.guidance())
+                    .guidanceRescale(request.guidanceRescale()).negative(negative)
                     .condition(conditional ? condition(pipeline, prompt.text()) : Condition.none());
             if (init != null) {
                 b.init(init, request.strength());
@@ -319,6 +320,9 @@ public final class Generate {
         m.put("steps", Integer.toString(r.steps()));
         m.put("sampler", sampler.name());
         m.put("guidance", format(r.guidance()));
+        if (r.guidanceRescale() != 0) {
+            m.put("guidance rescale", format(r.guidanceRescale()));
+        }
         m.put("pipeline", pipeline.pipeline().name());
         List<Artifact> artifacts = pipeline.pipeline().artifacts();
         m.put("weights", artifacts.isEmpty() ? "none (components built from settings)"

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  *       with.</li>
  *   <li>{@code negative} (the guidance's other branch; default empty), {@code seed} (0), {@code count} (1; image k
  *       of every prompt has seed {@code seed + k}, and {@code id-k.png} names it), {@code steps} (20),
- *       {@code sampler} (the pipeline's own unless named), {@code guidance} (5; ≥ 0, 1 = none).</li>
+ *       {@code sampler} (the pipeline's own unless named), {@code guidance} (5; ≥ 0, 1 = none),
+ *       {@code guidanceRescale} (0; in [0, 1]: the guided prediction's scale pulled back toward the conditional
+ *       one's, diffusers' {@code guidance_rescale}; see {@link dev.pictor.api.diffusion.DiffusionRequest}).</li>
  *   <li>{@code initImage} and {@code strength} (0.8; in [0, 1]) for img2img; {@code mask} (a PNG of the image's
  *       size, black = keep, white = regenerate; needs {@code initImage}) for inpainting.</li>
  *   <li>{@code grid} (false: also write {@code grid.png}); {@code out} (the folder, default the working
@@ -34,12 +36,12 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public record GenerateRequest(List<Prompt> prompts, String negative, long seed, int count, int steps,
-        Optional<String> sampler, double guidance, Optional<Path> initImage, double strength, Optional<Path> mask,
-        boolean upscale, boolean grid, Path out) {
+        Optional<String> sampler, double guidance, double guidanceRescale, Optional<Path> initImage, double strength,
+        Optional<Path> mask, boolean upscale, boolean grid, Path out) {
 
     /** The option names, the same for the DSL and the CLI (whose {@code --init-image} is {@code initImage}). */
     public static final List<String> OPTIONS = List.of("prompt", "prompts", "negative", "seed", "count", "steps",
-            "sampler", "guidance", "initImage", "strength", "mask", "upscale", "grid", "out");
+            "sampler", "guidance", "guidanceRescale", "initImage", "strength", "mask", "upscale", "grid", "out");
     /** The most images one prompt may ask for in one run. */
     public static final int MAX_COUNT = 64;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -81,6 +83,11 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         if (guidance < 0) {
             throw new BadInputException(o.where("guidance") + " must be >= 0 (1 = no guidance), got " + guidance);
         }
+        double guidanceRescale = o.real("guidanceRescale", 0);
+        if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
+            throw new BadInputException(o.where("guidanceRescale") + " must lie in [0, 1] (0 = plain guidance, 0.7"
+                    + " is usual), got " + guidanceRescale);
+        }
         Optional<Path> init = o.path("initImage", base);
         if (o.has("strength") && init.isEmpty()) {
             throw new BadInputException("generate: strength needs an initial image (initImage / --init-image)");
@@ -104,8 +111,8 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         Optional<String> sampler = o.has("sampler") ? Optional.of(o.string("sampler", "")) : Optional.empty();
         Path out = o.path("out", base).orElse(base);
         return new GenerateRequest(prompts, o.string("negative", ""), o.longInteger("seed", 0), count, steps, sampler,
-                guidance, init, init.isPresent() ? o.real("strength", upscale ? 0.5 : 0.8) : 1, mask, upscale,
-                o.bool("grid", false), out);
+                guidance, guidanceRescale, init, init.isPresent() ? o.real("strength", upscale ? 0.5 : 0.8) : 1, mask,
+                upscale, o.bool("grid", false), out);
     }
 
     /** {@code id<TAB>prompt} lines; a bad line is one error naming it. */

@@ -245,6 +245,21 @@ class GuidanceLoopTest {
     }
 
     /** Equal bit for bit (INDArray.equals allows a tolerance). */
+    @Test
+    void guidanceRescaleZeroIsPlainGuidanceAndRescaleChangesOnlyGuidedRuns() {
+        DiffusionRequest.Builder plain = DiffusionRequest.builder(2).seed(4).steps(10).guidance(5)
+                .condition(shift(1, 2, -1)).negative(shift(1, 0, 0));
+        INDArray a = run(small(), Samplers.make("dpm-solver++"), plain.build());
+        INDArray zero = run(small(), Samplers.make("dpm-solver++"), plain.guidanceRescale(0).build());
+        INDArray rescaled = run(small(), Samplers.make("dpm-solver++"), plain.guidanceRescale(0.7).build());
+        assertSameBits(a, zero);
+        assertThat(maxGap(a, rescaled)).as("rescale 0.7 at guidance 5").isGreaterThan(1e-3);
+        // without a second branch there is nothing to rescale
+        DiffusionRequest.Builder single = DiffusionRequest.builder(2).seed(4).steps(10).condition(shift(1, 2, -1));
+        assertSameBits(run(small(), Samplers.make("dpm-solver++"), single.build()),
+                run(small(), Samplers.make("dpm-solver++"), single.guidanceRescale(1).build()));
+    }
+
     static void assertSameBits(INDArray a, INDArray b) {
         assertThat(a.shape()).isEqualTo(b.shape());
         assertThat(a.dup().data().asFloat()).isEqualTo(b.dup().data().asFloat());

@@ -37,7 +37,8 @@ public final class FashionGenerationEvalTask implements Task {
 
     @Override
     public List<String> options() {
-        return List.of("pipeline", "count", "steps", "sampler", "guidance", "seed", "out", "epochs");
+        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "seed", "out",
+                "epochs");
     }
 
     @Override
@@ -59,8 +60,8 @@ public final class FashionGenerationEvalTask implements Task {
         }
         GenerateRequest request = new GenerateRequest(prompts, "", options.longInteger("seed", 1000), count,
                 options.integer("steps", 20), options.has("sampler") ? Optional.of(options.string("sampler", ""))
-                : Optional.empty(), options.real("guidance", 5), Optional.empty(), 1.0, Optional.empty(), false,
-                false, out);
+                : Optional.empty(), options.real("guidance", 5), options.real("guidanceRescale", 0), Optional.empty(),
+                1.0, Optional.empty(), false, false, out);
         int[][] confusion = new int[10][10];
         try (LoadedPipeline pipeline = context.open(pipelineName)) {
             Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()

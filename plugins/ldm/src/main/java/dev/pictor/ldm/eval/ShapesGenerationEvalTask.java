@@ -47,7 +47,8 @@ public final class ShapesGenerationEvalTask implements Task {
 
     @Override
     public List<String> options() {
-        return List.of("pipeline", "count", "steps", "sampler", "guidance", "seed", "out", "sets", "prompts");
+        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "seed", "out",
+                "sets", "prompts");
     }
 
     /** The prompt sets, by name. */
@@ -105,6 +106,7 @@ public final class ShapesGenerationEvalTask implements Task {
         int count = options.integer("count", 4);
         int steps = options.integer("steps", 20);
         double guidance = options.real("guidance", 5);
+        double guidanceRescale = options.real("guidanceRescale", 0);
         long seed = options.longInteger("seed", 1000);
         Path out = options.path("out", context.baseDirectory()).orElse(context.baseDirectory().resolve(
                 "shapes-eval"));
@@ -126,6 +128,7 @@ public final class ShapesGenerationEvalTask implements Task {
                 }
                 int images = set.equals("heldOut") ? count * sets.get("single").size() / prompts.size() : count;
                 GenerateRequest request = new GenerateRequest(ps, "", seed, images, steps, sampler, guidance,
+                        guidanceRescale,
                         Optional.empty(), 1.0, Optional.empty(), false, false, out.resolve(set));
                 Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
                         .withProgress(context.progress()).withCancellation(context.cancellation()));
