@@ -53,8 +53,8 @@ class LdmZooTest {
     @Test
     void drawsTwoObjectsInTheRelationThePromptNames() throws Exception {
         Path out = dir.resolve("relations");
-        // relations are what the text tower trained with relation hard negatives gave the UNet (its card: 70.0% at
-        // guidance 3 rescaled 0.7, over 320 images; the UNet on shapes-clip's bag-of-words text drew 16.9%)
+        // relations are what the text tower trained with relation hard negatives gave the UNet (its card: 63.8% at
+        // guidance 3 rescaled 0.7 on 320 images of fresh seeds; the UNet on shapes-clip's bag-of-words text: 16.9%)
         Path prompts = Files.writeString(dir.resolve("relations.tsv"), "a\ta red circle above a blue square\n"
                 + "b\ta green triangle to the left of a yellow circle\nc\ta white square below a purple circle\n"
                 + "d\ta blue triangle to the right of an orange square\n");
