@@ -40,8 +40,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                  (later draws of stochastic samplers still come from the seeds)
  */
 public record DiffusionRequest(int batch, long seed, int steps, double guidance, double guidanceRescale,
-        Condition condition,
-        Condition negative, INDArray init, double strength, INDArray mask, INDArray known, INDArray noise) {
+        Condition condition, Condition negative, INDArray init, double strength, INDArray mask, INDArray known, INDArray noise) {
 
     public DiffusionRequest {
         if (batch < 1) {

@@ -177,15 +177,19 @@ public final class GuidanceLoop {
                 INDArray both = model.predict(Nd4j.concat(0, input, input), times(t, 2 * batch), stacked.get());
                 INDArray cond = both.get(NDArrayIndex.interval(0, batch));
                 INDArray neg = both.get(NDArrayIndex.interval(batch, 2 * batch));
-                prediction = rescaled(neg.add(cond.sub(neg).muli(guidance)), cond, rescale);
+                prediction = guided(cond, neg);
             } else {
-                INDArray cond = model.predict(input, times(t, batch), condition);
-                INDArray neg = model.predict(input, times(t, batch), negative);
-                prediction = rescaled(neg.add(cond.sub(neg).muli(guidance)), cond, rescale);
+                prediction = guided(model.predict(input, times(t, batch), condition),
+                        model.predict(input, times(t, batch), negative));
             }
             last = denoised(prediction, x, input, sigma);
             lastSigma = sigma;
             return last;
+        }
+
+        /** x̂_neg + g·(x̂_cond − x̂_neg) in one new array, then rescaled toward x̂_cond's scale. */
+        private INDArray guided(INDArray cond, INDArray neg) {
+            return rescaled(cond.sub(neg).muli(guidance).addi(neg), cond, rescale);
         }
 
         private INDArray denoised(INDArray prediction, INDArray x, INDArray input, double sigma) {

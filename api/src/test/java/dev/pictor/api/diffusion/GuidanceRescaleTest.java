@@ -2,6 +2,7 @@ package dev.pictor.api.diffusion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.pictor.api.BadInputException;
 import org.junit.jupiter.api.Test;
@@ -24,14 +25,14 @@ class GuidanceRescaleTest {
                 double factor = phi * std(cond.slice(b).dup().data().asDouble()) / std(g) + (1 - phi);
                 double[] o = out.slice(b).dup().data().asDouble();
                 for (int i = 0; i < g.length; i++) {
-                    assertThat(o[i]).isCloseTo(g[i] * factor, org.assertj.core.data.Offset.offset(1e-12));
+                    assertThat(o[i]).isCloseTo(g[i] * factor, offset(1e-12));
                 }
             }
         }
         INDArray full = GuidanceLoop.rescaled(guided.dup(), cond, 1);
         for (int b = 0; b < 3; b++) {
             assertThat(full.slice(b).stdNumber().doubleValue()).as("phi 1: the conditional scale, sample " + b)
-                    .isCloseTo(cond.slice(b).stdNumber().doubleValue(), org.assertj.core.data.Offset.offset(1e-12));
+                    .isCloseTo(cond.slice(b).stdNumber().doubleValue(), offset(1e-12));
         }
     }
 
