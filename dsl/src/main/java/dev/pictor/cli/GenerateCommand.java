@@ -8,6 +8,7 @@ import dev.pictor.api.task.Generate;
 import dev.pictor.api.task.GenerateRequest;
 import dev.pictor.api.task.TaskContext;
 import dev.pictor.api.task.TaskOptions;
+import dev.pictor.api.zoo.ZooEntry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
     Integer count;
 
     @Option(names = "--steps", paramLabel = "N", description = "Sampling steps, 1 to the model's schedule length"
-            + " (default: 20).")
+            + " (default: the pipeline's, else 20).")
     Integer steps;
 
     @Option(names = "--sampler", paramLabel = "NAME", description = "ddpm, ddim, euler, euler-ancestral, heun,"
@@ -72,11 +73,11 @@ final class GenerateCommand implements Callable<Integer> {
     String sampler;
 
     @Option(names = "--guidance", paramLabel = "G", description = "Classifier-free guidance scale, >= 0; 1 is none"
-            + " (default: 5).")
+            + " (default: the pipeline's, else 5; pictor zoo info NAME).")
     Double guidance;
 
     @Option(names = "--guidance-rescale", paramLabel = "PHI", description = "Pulls the guided prediction's scale back"
-            + " toward the conditional one's, 0 (off) to 1; 0.7 is usual (default: 0).")
+            + " toward the conditional one's, 0 (off) to 1; 0.7 is usual (default: the pipeline's, else 0).")
     Double guidanceRescale;
 
     @Option(names = "--init-image", paramLabel = "PNG", description = "img2img: start from this image (the"
@@ -117,9 +118,10 @@ final class GenerateCommand implements Callable<Integer> {
         put(options, "upscale", upscale ? Boolean.TRUE : null);
         put(options, "grid", grid ? Boolean.TRUE : null);
         Path cwd = Path.of("").toAbsolutePath();
-        GenerateRequest request = GenerateRequest.from(TaskOptions.of("generate", options, GenerateRequest.OPTIONS),
-                cwd);
-        LoadedPipeline p = cli.pictor().open(cli.pictor().zoo(pipeline));
+        ZooEntry entry = cli.pictor().zoo(pipeline);
+        GenerateRequest request = GenerateRequest.from(GenerateRequest.withDefaults(TaskOptions.of("generate", options,
+                GenerateRequest.OPTIONS), entry.pipeline()), cwd);
+        LoadedPipeline p = cli.pictor().open(entry);
         Cancellation cancellation = new Cancellation();
         ProgressListener bar = ProgressBar.forTerminal(cli.err(), cli.quiet());
         Thread worker = Thread.currentThread();

@@ -77,6 +77,10 @@ final class ZooCommand implements Runnable {
                         .orElse("MISSING: no plugin provides it");
                 out.println("  " + c + "  (" + provider + ")");
             }
+            if (!e.pipeline().defaults().isEmpty()) {
+                out.println("defaults: " + e.pipeline().defaults().entrySet().stream()
+                        .map(d -> d.getKey() + " " + d.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+            }
             out.println("artifacts:");
             for (Artifact a : e.pipeline().artifacts()) {
                 boolean cached = Files.isRegularFile(store.cachePath(a));

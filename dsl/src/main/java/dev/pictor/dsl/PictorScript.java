@@ -214,11 +214,13 @@ public abstract class PictorScript extends Script {
      * Generates images with a diffusion pipeline: the {@code generate} task ({@link Generate}), as
      * {@code pictor generate} runs it. Options: {@code prompt} or {@code prompts} (a file of id&lt;TAB&gt;prompt
      * lines), {@code out}, {@code negative}, {@code seed}, {@code count}, {@code steps}, {@code sampler},
-     * {@code guidance}, {@code initImage}, {@code strength}, {@code mask}, {@code grid}. Returns the files written.
+     * {@code guidance}, {@code guidanceRescale}, {@code initImage}, {@code strength}, {@code mask}, {@code upscale},
+     * {@code grid}; where the script names none, the pipeline's own defaults ({@code defaults guidance: 3} in its
+     * block, or its zoo descriptor's) and then the global ones. Returns the files written.
      */
     public List<java.nio.file.Path> generate(Map<String, ?> options, Object pipeline) {
-        GenerateRequest request = GenerateRequest.from(TaskOptions.of("generate", options, GenerateRequest.OPTIONS),
-                runtime().workingDirectory());
+        GenerateRequest request = GenerateRequest.from(GenerateRequest.withDefaults(TaskOptions.of("generate",
+                options, GenerateRequest.OPTIONS), runtime().spec(pipeline)), runtime().workingDirectory());
         dev.pictor.api.task.TaskContext context = runtime().taskContext();
         Generate.Result r = Generate.run(context, runtime().open(pipeline), request,
                 dev.pictor.api.diffusion.SamplingHooks.none().withProgress(context.progress())

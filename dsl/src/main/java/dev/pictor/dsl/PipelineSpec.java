@@ -32,6 +32,14 @@ public class PipelineSpec {
         builder.name(name);
     }
 
+    /**
+     * The pipeline's own defaults for the options of the tasks that run it ({@link Pipeline#defaults()}), e.g.
+     * {@code defaults guidance: 3, guidanceRescale: 0.7}.
+     */
+    public void defaults(Map<String, ?> options) {
+        builder.defaults(options);
+    }
+
     public void tokenizer(String name) {
         add(ComponentKind.TOKENIZER, Map.of(), name);
     }

@@ -50,19 +50,26 @@ final class ScriptRuntime implements AutoCloseable {
         if (pipeline instanceof LoadedPipeline loaded) {
             return loaded;
         }
-        Pipeline p = pipeline instanceof CharSequence name ? pictor.zoo(name.toString()).pipeline()
-                : pipeline instanceof dev.pictor.api.zoo.ZooEntry entry ? entry.pipeline()
-                : pipeline instanceof Pipeline given ? given : null;
-        if (p == null) {
-            throw new BadInputException("expected a pipeline (pipeline { … } or zoo 'name'), got "
-                    + (pipeline == null ? "null" : pipeline.getClass().getSimpleName()));
-        }
+        Pipeline p = spec(pipeline);
         LoadedPipeline loaded = opened.get(p);
         if (loaded == null) {
             loaded = pictor.open(p, workingDirectory);
             opened.put(p, loaded);
         }
         return loaded;
+    }
+
+    /** What a script passed as a pipeline, as a {@link Pipeline}, without opening it. */
+    Pipeline spec(Object pipeline) {
+        Pipeline p = pipeline instanceof LoadedPipeline loaded ? loaded.pipeline()
+                : pipeline instanceof CharSequence name ? pictor.zoo(name.toString()).pipeline()
+                : pipeline instanceof dev.pictor.api.zoo.ZooEntry entry ? entry.pipeline()
+                : pipeline instanceof Pipeline given ? given : null;
+        if (p == null) {
+            throw new BadInputException("expected a pipeline (pipeline { … } or zoo 'name'), got "
+                    + (pipeline == null ? "null" : pipeline.getClass().getSimpleName()));
+        }
+        return p;
     }
 
     Optional<Task> task(String verb) {

@@ -103,6 +103,16 @@ class ScriptRunnerTest {
         assertThat(p).isEqualTo(dev.pictor.api.pipeline.Pipeline.builder("encoding")
                 .tokenizer("word", java.util.Map.of("corpus", "c.txt", "minCount", 2))
                 .encoder("bag-of-words", java.util.Map.of("normalize", true)).build());
+        Object tuned = run("""
+                pipeline('encoding') {
+                    tokenizer 'word', corpus: 'c.txt'
+                    defaults guidance: 3, guidanceRescale: 0.7
+                }
+                """);
+        assertThat(tuned).isEqualTo(dev.pictor.api.pipeline.Pipeline.builder("encoding")
+                .tokenizer("word", java.util.Map.of("corpus", "c.txt"))
+                // kept as the script wrote them (Groovy's 0.7 is a BigDecimal); tasks read numbers either way
+                .defaults(java.util.Map.of("guidance", 3, "guidanceRescale", new java.math.BigDecimal("0.7"))).build());
     }
 
     @Test

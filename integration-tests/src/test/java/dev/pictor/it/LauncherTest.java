@@ -151,7 +151,9 @@ class LauncherTest {
             assertThat(out.resolve(name)).isRegularFile();
         }
         assertThat(dev.pictor.api.image.Png.readText(out.resolve("0-2.png"))).containsEntry("pipeline", "shapes-ldm")
-                .containsEntry("seed", "3").containsEntry("prompt", "a red circle above a blue square");
+                .containsEntry("seed", "3").containsEntry("prompt", "a red circle above a blue square")
+                // the DSL's generate takes the zoo entry's sampling defaults as the CLI does
+                .containsEntry("guidance", "3").containsEntry("guidance rescale", "0.7");
         assertThat(r.err()).isEmpty();
     }
 

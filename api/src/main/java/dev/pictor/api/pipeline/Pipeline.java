@@ -18,6 +18,10 @@ import java.util.Optional;
  * @param name       a name for provenance ({@code "custom"}, or the zoo entry's name)
  * @param components the components, each with a unique role
  * @param artifacts  artifacts that settings name as {@code artifact:NAME}
+ * @param defaults   the pipeline's own defaults for options of the tasks that run it, e.g. {@code guidance: 3} for
+ *                   a diffusion model trained to be sampled that way: used where a request does not name the option
+ *                   (a model knows its best settings better than a global default does — diffusers keeps them in
+ *                   each pipeline's call signature); empty for most
  *
  * <pre>{@code
  * Pipeline p = Pipeline.builder("encoding")
@@ -26,12 +30,19 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  */
-public record Pipeline(String task, String name, List<ComponentSpec> components, List<Artifact> artifacts) {
+public record Pipeline(String task, String name, List<ComponentSpec> components, List<Artifact> artifacts,
+        Map<String, Object> defaults) {
     public Pipeline {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(name, "name");
         components = List.copyOf(components);
         artifacts = List.copyOf(artifacts);
+        defaults = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
+        defaults.forEach((k, v) -> {
+            if (v == null) {
+                throw new BadInputException("pipeline '" + name + "' has no value for its default '" + k + "'");
+            }
+        });
         Map<String, ComponentSpec> roles = new LinkedHashMap<>();
         for (ComponentSpec c : components) {
             if (roles.put(c.role(), c) != null) {
@@ -45,6 +56,11 @@ public record Pipeline(String task, String name, List<ComponentSpec> components,
                 throw new BadInputException("pipeline '" + name + "' lists artifact '" + a.name() + "' twice");
             }
         }
+    }
+
+    /** A pipeline without defaults of its own. */
+    public Pipeline(String task, String name, List<ComponentSpec> components, List<Artifact> artifacts) {
+        this(task, name, components, artifacts, Map.of());
     }
 
     /** A builder for a pipeline of the given task. */
@@ -69,7 +85,7 @@ public record Pipeline(String task, String name, List<ComponentSpec> components,
 
     /** A copy with another name (zoo entries name their pipelines). */
     public Pipeline named(String newName) {
-        return new Pipeline(task, newName, components, artifacts);
+        return new Pipeline(task, newName, components, artifacts, defaults);
     }
 
     /** Builds a {@link Pipeline}; every method returns this builder. */
@@ -78,6 +94,7 @@ public record Pipeline(String task, String name, List<ComponentSpec> components,
         private String name = "custom";
         private final List<ComponentSpec> components = new ArrayList<>();
         private final List<Artifact> artifacts = new ArrayList<>();
+        private final Map<String, Object> defaults = new LinkedHashMap<>();
 
         private Builder(String task) {
             this.task = Objects.requireNonNull(task, "task");
@@ -126,8 +143,14 @@ public record Pipeline(String task, String name, List<ComponentSpec> components,
             return this;
         }
 
+        /** Adds defaults for the options of the tasks that run this pipeline (see {@link Pipeline#defaults()}). */
+        public Builder defaults(Map<String, ?> options) {
+            defaults.putAll(options);
+            return this;
+        }
+
         public Pipeline build() {
-            return new Pipeline(task, name, components, artifacts);
+            return new Pipeline(task, name, components, artifacts, defaults);
         }
     }
 }

@@ -2,10 +2,13 @@ package dev.pictor.api.task;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.io.TextFiles;
+import dev.pictor.api.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,7 +26,9 @@ import java.util.regex.Pattern;
  *       of every prompt has seed {@code seed + k}, and {@code id-k.png} names it), {@code steps} (20),
  *       {@code sampler} (the pipeline's own unless named), {@code guidance} (5; ≥ 0, 1 = none),
  *       {@code guidanceRescale} (0; in [0, 1]: the guided prediction's scale pulled back toward the conditional
- *       one's, diffusers' {@code guidance_rescale}; see {@link dev.pictor.api.diffusion.DiffusionRequest}).</li>
+ *       one's, diffusers' {@code guidance_rescale}; see {@link dev.pictor.api.diffusion.DiffusionRequest}). A
+ *       pipeline may set its own defaults for these ({@link #withDefaults}): shapes-ldm samples at guidance 3
+ *       rescaled 0.7 unless told otherwise.</li>
  *   <li>{@code initImage} and {@code strength} (0.8; in [0, 1]) for img2img; {@code mask} (a PNG of the image's
  *       size, black = keep, white = regenerate; needs {@code initImage}) for inpainting.</li>
  *   <li>{@code grid} (false: also write {@code grid.png}); {@code out} (the folder, default the working
@@ -31,8 +36,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <pre>{@code
- * GenerateRequest r = GenerateRequest.from(TaskOptions.of("generate", Map.of("prompt", "a red circle",
- *         "count", 4), GenerateRequest.OPTIONS), Path.of("."));
+ * GenerateRequest r = GenerateRequest.from(GenerateRequest.withDefaults(TaskOptions.of("generate",
+ *         Map.of("prompt", "a red circle", "count", 4), GenerateRequest.OPTIONS), pipeline), Path.of("."));
  * }</pre>
  */
 public record GenerateRequest(List<Prompt> prompts, String negative, long seed, int count, int steps,
@@ -59,6 +64,27 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         prompts = List.copyOf(prompts);
     }
 
+    /**
+     * The options a pipeline may give defaults for ({@link Pipeline#defaults()}): how to sample, never what to draw
+     * or where to write it.
+     */
+    public static final List<String> PIPELINE_DEFAULTS = List.of("negative", "steps", "sampler", "guidance",
+            "guidanceRescale");
+
+    /**
+     * {@code given} with {@code pipeline}'s defaults for the options it does not name — a zoo model's best guidance
+     * instead of the global 5. A default outside {@link #PIPELINE_DEFAULTS} is an error naming the pipeline.
+     */
+    public static TaskOptions withDefaults(TaskOptions given, Pipeline pipeline) {
+        TaskOptions defaults = TaskOptions.of("pipeline '" + pipeline.name() + "' defaults", pipeline.defaults(),
+                PIPELINE_DEFAULTS);
+        // checked on their own first, so that a bad default names the pipeline rather than the user's request
+        from(defaults, List.of(new Prompt("0", "")), Path.of(""));
+        Map<String, Object> merged = new LinkedHashMap<>(defaults.asMap());
+        merged.putAll(given.asMap());
+        return TaskOptions.of(given.verb(), merged, OPTIONS);
+    }
+
     /** Reads and checks the options; relative paths start at {@code base}. */
     public static GenerateRequest from(TaskOptions o, Path base) {
         o.atMostOne("prompt", "prompts");
@@ -70,6 +96,17 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         } else {
             throw new BadInputException("generate needs a prompt (prompt: TEXT, or prompts: FILE with one"
                     + " id<TAB>prompt a line)");
+        }
+        return from(o, prompts, base);
+    }
+
+    /**
+     * Reads and checks every option but {@code prompt} / {@code prompts}, for these {@code prompts} (a task that
+     * makes its own, as the evaluations do); relative paths start at {@code base}.
+     */
+    public static GenerateRequest from(TaskOptions o, List<Prompt> prompts, Path base) {
+        if (prompts.isEmpty()) {
+            throw new BadInputException(o.verb() + " needs at least one prompt");
         }
         int count = o.integer("count", 1);
         if (count < 1 || count > MAX_COUNT) {

@@ -28,9 +28,12 @@ import java.util.Map;
  *     {"kind": "encoder", "name": "bag-of-words"}
  *   ],
  *   "artifacts": [{"name": "shapes-words.vocab", "sha256": "…", "sources": ["classpath:pictor/zoo/shapes-words.vocab"]}],
+ *   "defaults": {},
  *   "modelCard": "classpath:pictor/zoo/shapes-words.md"
  * }
  * }</pre>
+ * {@code defaults} (optional) are the pipeline's own defaults for task options ({@link Pipeline#defaults()}): a
+ * diffusion model's {@code {"guidance": 3, "guidanceRescale": 0.7}}.
  * Read one with {@code ZooDescriptors.read(getClass().getClassLoader(), "pictor/zoo/shapes-words.json")}.
  */
 public final class ZooDescriptors {
@@ -49,7 +52,7 @@ public final class ZooDescriptors {
 
     record DescriptorJson(@JsonProperty(required = true) String name, @JsonProperty(required = true) String task,
             String description, @JsonProperty(required = true) List<ComponentJson> components,
-            List<Artifact> artifacts, String modelCard) {
+            List<Artifact> artifacts, Map<String, Object> defaults, String modelCard) {
     }
 
     /** Reads the descriptor at {@code resource} in {@code loader}; its {@code classpath:} references use it too. */
@@ -82,6 +85,9 @@ public final class ZooDescriptors {
         }
         if (d.artifacts() != null) {
             d.artifacts().forEach(builder::artifact);
+        }
+        if (d.defaults() != null) {
+            builder.defaults(d.defaults());
         }
         return new ZooEntry(d.name(), d.description(), builder.build(), modelCard(loader, resource, d.modelCard()),
                 loader);

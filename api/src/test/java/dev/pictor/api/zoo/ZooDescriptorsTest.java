@@ -24,6 +24,16 @@ class ZooDescriptorsTest {
     }
 
     @Test
+    void readsAPipelinesDefaults() {
+        ZooEntry e = ZooDescriptors.parse(loader, "d.json", ("{\"name\":\"x\",\"task\":\"text-to-image\","
+                + "\"components\":[],\"defaults\":{\"guidance\":3,\"guidanceRescale\":0.7}}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(e.pipeline().defaults()).containsExactly(java.util.Map.entry("guidance", 3),
+                java.util.Map.entry("guidanceRescale", 0.7));
+        assertThat(ZooDescriptors.read(loader, "pictor/zoo/echo-test.json").pipeline().defaults()).isEmpty();
+    }
+
+    @Test
     void rejectsMalformedDescriptorsWithTheFileName() {
         assertBad("{\"name\":\"x\",\"task\":\"t\",\"components\":[],\"colour\":1}", "Unrecognized field \"colour\"");
         assertBad("{\"name\":\"x\",\"components\":[]}", "task");

@@ -43,16 +43,9 @@ public final class ClipTrainTask implements Task {
     @Override
     public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
         String data = options.string("data", "shapes");
-        double placeGroups = share(options, "placeGroups");
-        double relationGroups = share(options, "relationGroups");
-        if (placeGroups + relationGroups > 1) {
-            throw new BadInputException(options.where("relationGroups") + " and placeGroups share the batch: together"
-                    + " at most 1, not " + placeGroups + " + " + relationGroups);
-        }
         long seed = options.longInteger("seed", 1);
         PairSource source = switch (data) {
-            case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0),
-                    placeGroups, relationGroups);
+            case "shapes" -> PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT, 3.0), options);
             case "fashion" -> PairSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
             default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
                     + data + "'");
@@ -101,11 +94,4 @@ public final class ClipTrainTask implements Task {
         return out;
     }
 
-    private static double share(TaskOptions options, String name) {
-        double share = options.real(name, 0);
-        if (!(share >= 0 && share <= 1)) {
-            throw new BadInputException(options.where(name) + " must be between 0 and 1, not " + share);
-        }
-        return share;
-    }
 }

@@ -27,7 +27,10 @@ import java.util.Map;
  * model folder's text tower ({@code text}: config.json, model.safetensors, bpe.txt), and writes the UNet's folder.
  * {@code coordinates: true} appends {@link CoordinateChannels} to the latents (the UNet's x and y);
  * {@code prediction: 'v'} and {@code schedule: 'cosine'} train a v-predicting UNet on the cosine schedule (the
- * defaults: ε and Stable Diffusion's scaled-linear schedule).
+ * defaults: ε and Stable Diffusion's scaled-linear schedule). For the Shapes world, {@code relationGroups} and
+ * {@code placeGroups} (0 to 1, default 0) put that share of the pictures in groups of four — the same two objects in
+ * the four relations, one object at four places ({@link PairSource#shapes(ShapesWorld, double, double)}) — in place
+ * of the world's own scenes, half of which show one object: more two-object pictures, each with one relation true.
  *
  * <pre>{@code
  * trainLdm data: 'shapes', autoencoder: 'zoo/shapes-ldm/autoencoder', text: 'zoo/shapes-clip', steps: 6000,
@@ -45,7 +48,7 @@ public final class LdmTrainTask implements Task {
         return List.of("data", "autoencoder", "text", "steps", "batch", "lr", "warmup", "dropout", "ema", "seed",
                 "modelChannels", "channelMult", "resBlocks", "attention", "headChannels", "depth", "coordinates",
                 "prediction", "schedule", "timestepPower", "scaleShift", "pooled", "into", "checkpoint",
-                "checkpointEvery", "report");
+                "checkpointEvery", "report", "placeGroups", "relationGroups");
     }
 
     @Override
@@ -69,7 +72,7 @@ public final class LdmTrainTask implements Task {
         LatentDiffusionTraining.ImageAdapter adapter;
         switch (data) {
             case "shapes" -> {
-                pairs = PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT));
+                pairs = PairSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT), options);
                 adapter = LatentDiffusionTraining.ImageAdapter.identity();
             }
             case "fashion" -> {

@@ -1,5 +1,7 @@
 package dev.pictor.clip.train;
 
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.task.TaskOptions;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.datasets.shapes.Place;
 import dev.pictor.datasets.shapes.Relation;
@@ -114,6 +116,29 @@ public interface PairSource {
                 return java.util.stream.LongStream.range(0, count).mapToObj(i -> pair(i).caption()).toList();
             }
         };
+    }
+
+    /**
+     * {@link #shapes(ShapesWorld, double, double)} with the shares a training task's options name:
+     * {@code placeGroups} and {@code relationGroups} (each 0 to 1, default 0, together at most 1) — one reading of
+     * them for every task that trains on the Shapes world ({@code trainClip}, {@code trainLdm}).
+     */
+    static PairSource shapes(ShapesWorld world, TaskOptions options) {
+        double placeGroups = share(options, "placeGroups");
+        double relationGroups = share(options, "relationGroups");
+        if (placeGroups + relationGroups > 1) {
+            throw new BadInputException(options.where("relationGroups") + " and placeGroups share the batch: together"
+                    + " at most 1, not " + placeGroups + " + " + relationGroups);
+        }
+        return shapes(world, placeGroups, relationGroups);
+    }
+
+    private static double share(TaskOptions options, String name) {
+        double share = options.real(name, 0);
+        if (!(share >= 0 && share <= 1)) {
+            throw new BadInputException(options.where(name) + " must be between 0 and 1, not " + share);
+        }
+        return share;
     }
 
     /** Templates that turn a Fashion-MNIST class caption ("a dress") into training captions. */

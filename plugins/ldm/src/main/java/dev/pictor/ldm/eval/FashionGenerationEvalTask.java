@@ -16,14 +16,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DSL verb {@code evalFashionGeneration}: generates {@code count} images for each Fashion-MNIST class from the
  * prompt {@code "a photo of <class caption>"} and asks an independent judge ({@link FashionClassifier}, trained here
  * on the training split, its test accuracy reported) which class each PNG shows — the centre 28 pixels of a
- * 32-pixel picture, as the pipeline pads them. Returns the share classified as prompted, overall and per class.
+ * 32-pixel picture, as the pipeline pads them. Sampling options not given are the pipeline's defaults, then
+ * {@code generate}'s. Returns the share classified as prompted, overall and per class.
  *
  * <pre>{@code
  * def r = evalFashionGeneration pipeline: 'fashion-ldm', count: 20, steps: 20, guidance: 5, out: 'target/fe'
@@ -58,12 +58,10 @@ public final class FashionGenerationEvalTask implements Task {
         for (int c = 0; c < FashionMnist.CLASS_NAMES.size(); c++) {
             prompts.add(new GenerateRequest.Prompt("class-" + c, "a photo of " + FashionMnist.captionOf(c)));
         }
-        GenerateRequest request = new GenerateRequest(prompts, "", options.longInteger("seed", 1000), count,
-                options.integer("steps", 20), options.has("sampler") ? Optional.of(options.string("sampler", ""))
-                : Optional.empty(), options.real("guidance", 5), options.real("guidanceRescale", 0), Optional.empty(),
-                1.0, Optional.empty(), false, false, out);
         int[][] confusion = new int[10][10];
         try (LoadedPipeline pipeline = context.open(pipelineName)) {
+            GenerateRequest request = EvalRequests.of(options, pipeline, prompts, options.longInteger("seed", 1000),
+                    count, out);
             Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
                     .withProgress(context.progress()).withCancellation(context.cancellation()));
             int side = FashionMnist.SIDE;

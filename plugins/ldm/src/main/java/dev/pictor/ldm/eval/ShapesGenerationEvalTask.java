@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -31,7 +30,9 @@ import java.util.SplittableRandom;
  * ({@code single}), a size and a place ({@code place}), two objects in a relation ({@code relation}), and the
  * held-out pairs the models never saw ({@code heldOut}); {@code count} images a prompt — the four held-out prompts
  * get as many images in all as the twenty single ones (five times {@code count} each), so that both shares rest on
- * the same number of pictures. Returns the share right per set, and prints them.
+ * the same number of pictures. Sampling options not given ({@code steps}, {@code sampler}, {@code guidance},
+ * {@code guidanceRescale}) are the pipeline's defaults, then {@code generate}'s. Returns the share right per set, and
+ * prints them.
  *
  * <pre>{@code
  * def r = evalShapesGeneration pipeline: 'shapes-ldm', count: 4, steps: 20, sampler: 'dpm-solver++',
@@ -104,15 +105,17 @@ public final class ShapesGenerationEvalTask implements Task {
         Object pipelineName = options.raw("pipeline").orElseThrow(() -> new BadInputException(
                 "evalShapesGeneration needs pipeline: a text-to-image pipeline or zoo name"));
         int count = options.integer("count", 4);
-        int steps = options.integer("steps", 20);
-        double guidance = options.real("guidance", 5);
-        double guidanceRescale = options.real("guidanceRescale", 0);
+        Map<String, List<String>> sets = promptSets(options.integer("prompts", 40), 7);
+        // the held-out set has 4 prompts where the others have 20 or more: it draws count × 5 images of each
+        int heldOutImages = count * sets.get("single").size() / sets.get("heldOut").size();
+        if (count < 1 || heldOutImages > GenerateRequest.MAX_COUNT) {
+            throw new BadInputException(options.where("count") + " must lie in [1, " + GenerateRequest.MAX_COUNT
+                    * sets.get("heldOut").size() / sets.get("single").size() + "] (the held-out pairs get "
+                    + sets.get("single").size() / sets.get("heldOut").size() + "× as many images), got " + count);
+        }
         long seed = options.longInteger("seed", 1000);
         Path out = options.path("out", context.baseDirectory()).orElse(context.baseDirectory().resolve(
                 "shapes-eval"));
-        Optional<String> sampler = options.has("sampler") ? Optional.of(options.string("sampler", ""))
-                : Optional.empty();
-        Map<String, List<String>> sets = promptSets(options.integer("prompts", 40), 7);
         List<String> wanted = options.strings("sets").orElse(List.copyOf(sets.keySet()));
         Map<String, Object> result = new LinkedHashMap<>();
         try (LoadedPipeline pipeline = context.open(pipelineName)) {
@@ -126,10 +129,8 @@ public final class ShapesGenerationEvalTask implements Task {
                 for (int i = 0; i < prompts.size(); i++) {
                     ps.add(new GenerateRequest.Prompt(set + "-" + i, prompts.get(i)));
                 }
-                int images = set.equals("heldOut") ? count * sets.get("single").size() / prompts.size() : count;
-                GenerateRequest request = new GenerateRequest(ps, "", seed, images, steps, sampler, guidance,
-                        guidanceRescale,
-                        Optional.empty(), 1.0, Optional.empty(), false, false, out.resolve(set));
+                int images = set.equals("heldOut") ? heldOutImages : count;
+                GenerateRequest request = EvalRequests.of(options, pipeline, ps, seed, images, out.resolve(set));
                 Generate.Result generated = Generate.run(context, pipeline, request, SamplingHooks.none()
                         .withProgress(context.progress()).withCancellation(context.cancellation()));
                 int right = 0;
