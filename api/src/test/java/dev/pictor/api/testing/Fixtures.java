@@ -72,4 +72,14 @@ public final class Fixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** An NCHW fixture tensor as a float32 graph input in NCHW, or permuted to NHWC. */
+    public static INDArray toLayout(INDArray nchw, boolean nhwc) {
+        return (nhwc ? nchw.permute(0, 2, 3, 1) : nchw).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c');
+    }
+
+    /** A graph output in NCHW, or in NHWC permuted back, to compare with an NCHW fixture. */
+    public static INDArray toNchw(INDArray out, boolean nhwc) {
+        return nhwc ? out.permute(0, 3, 1, 2).dup('c') : out;
+    }
 }

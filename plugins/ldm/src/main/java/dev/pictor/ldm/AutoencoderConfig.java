@@ -1,11 +1,12 @@
 package dev.pictor.ldm;
 
-import static dev.pictor.ldm.ConfigJson.integer;
-import static dev.pictor.ldm.ConfigJson.integers;
+import static dev.pictor.api.io.ConfigJson.integer;
+import static dev.pictor.api.io.ConfigJson.integers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pictor.api.BadInputException;
+import dev.pictor.api.io.ConfigJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

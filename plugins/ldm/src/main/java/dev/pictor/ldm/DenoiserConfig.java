@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.diffusion.NoiseSchedule;
+import dev.pictor.api.io.ConfigJson;
 import dev.pictor.api.spi.DiffusionDenoiser.Prediction;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -76,12 +76,12 @@ class KlAutoencoderTest {
         SDVariable moments = ae.encode(g, image);
         SDVariable decoded = ae.decode(g, latent);
         g.load(Fixtures.under(f, "param."), true);
-        Map<String, INDArray> in = Map.of("image", toLayout(f.get("input.image"), nhwc), "latent",
-                toLayout(f.get("input.latent"), nhwc));
+        Map<String, INDArray> in = Map.of("image", Fixtures.toLayout(f.get("input.image"), nhwc), "latent",
+                Fixtures.toLayout(f.get("input.latent"), nhwc));
         Map<String, INDArray> out = g.output(in, moments, decoded);
-        Tolerance.assertClose32(fromLayout(out.get(moments.name()), nhwc), f.get("output.moments"),
+        Tolerance.assertClose32(Fixtures.toNchw(out.get(moments.name()), nhwc), f.get("output.moments"),
                 layout + " moments");
-        Tolerance.assertClose32(fromLayout(out.get(decoded.name()), nhwc), f.get("output.decoded"),
+        Tolerance.assertClose32(Fixtures.toNchw(out.get(decoded.name()), nhwc), f.get("output.decoded"),
                 layout + " decoded");
     }
 
@@ -110,16 +110,6 @@ class KlAutoencoderTest {
 
     private static SDVariable constant(Graph g, Map<String, INDArray> f, String name) {
         return g.sameDiff().constant(f.get(name).castTo(DataType.DOUBLE));
-    }
-
-    /** An NCHW fixture tensor as the graph's float32 input. */
-    private static INDArray toLayout(INDArray nchw, boolean nhwc) {
-        return (nhwc ? nchw.permute(0, 2, 3, 1) : nchw).castTo(DataType.FLOAT).dup('c');
-    }
-
-    /** A graph output back to NCHW. */
-    private static INDArray fromLayout(INDArray out, boolean nhwc) {
-        return nhwc ? out.permute(0, 3, 1, 2).dup('c') : out;
     }
 
     static void close(INDArray actual, INDArray expected, double scale, String what) {

@@ -27,9 +27,12 @@ public record AvgPool2d(int kernel) {
         if (kernel == 1) {
             return x;
         }
-        Pooling2DConfig config = Pooling2DConfig.builder().kH(kernel).kW(kernel).sH(kernel).sW(kernel).pH(0).pW(0)
-                .dH(1).dW(1).paddingMode(PaddingMode.VALID).extra(0)
-                .isNHWC(g.layout() == Graph.Layout.NHWC).build();
-        return g.sameDiff().cnn().avgPooling2d(x, config);
+        return g.sameDiff().cnn().avgPooling2d(x, windows(g, kernel));
+    }
+
+    /** Non-overlapping {@code kernel × kernel} windows in the graph's layout (shared with {@link MaxPool2d}). */
+    static Pooling2DConfig windows(Graph g, int kernel) {
+        return Pooling2DConfig.builder().kH(kernel).kW(kernel).sH(kernel).sW(kernel).pH(0).pW(0).dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID).extra(0).isNHWC(g.layout() == Graph.Layout.NHWC).build();
     }
 }

@@ -32,11 +32,20 @@ public record Conv2d(long in, long out, int kernel, int stride, int padding, boo
     }
 
     public SDVariable apply(Graph g, String name, SDVariable x) {
-        double bound = 1 / Math.sqrt(in * kernel * kernel);
-        SDVariable w = g.param(Graph.join(name, "weight"), Init.uniform(bound), out, in, kernel, kernel);
+        Init init = Init.uniform(1 / Math.sqrt(in * kernel * kernel));
+        return apply(g, Graph.join(name, "weight"), init, Graph.join(name, "bias"), init, x);
+    }
+
+    /**
+     * The same convolution with its parameters under other names and initialisations — for code whose
+     * convolutions are not {@code nn.Conv2d}, e.g. OpenAI's dVAE ({@code w}, {@code b}; N(0, 1/(in·k·k)), zeros).
+     */
+    public SDVariable apply(Graph g, String weightName, Init weightInit, String biasName, Init biasInit,
+            SDVariable x) {
+        SDVariable w = g.param(weightName, weightInit, out, in, kernel, kernel);
         if (g.fusedTraining() && g.layout() == Graph.Layout.NCHW && dev.pictor.nn.onednn.OneDnn.available()) {
             // one op on oneDNN's convolution kernels forward and backward, reading PyTorch's OIHW weight as it is
-            SDVariable b = bias ? g.param(Graph.join(name, "bias"), Init.uniform(bound), out) : null;
+            SDVariable b = bias ? g.param(biasName, biasInit, out) : null;
             return new dev.pictor.nn.fused.Conv2dOp(g.sameDiff(), x, w, b,
                     new dev.pictor.nn.fused.Conv2dTraining(in, out, kernel, stride, padding, bias)).outputVariable();
         }
@@ -53,7 +62,7 @@ public record Conv2d(long in, long out, int kernel, int stride, int padding, boo
                 .pW(padding).dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(nhwc ? "NHWC" : "NCHW")
                 .weightsFormat(format).build();
         return bias
-                ? g.sameDiff().cnn().conv2d(x, weight, g.param(Graph.join(name, "bias"), Init.uniform(bound), out), config)
+                ? g.sameDiff().cnn().conv2d(x, weight, g.param(biasName, biasInit, out), config)
                 : g.sameDiff().cnn().conv2d(x, weight, config);
     }
 }

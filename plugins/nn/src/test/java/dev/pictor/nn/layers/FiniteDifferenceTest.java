@@ -32,6 +32,8 @@ class FiniteDifferenceTest {
                 in -> g -> new Downsample(2).apply(g, "d", in.get("x")), SAMPLES, 6);
         GradientCheck.check(Map.of("x", new long[] {1, 2, 3, 3}),
                 in -> g -> new Upsample(2, true).apply(g, "u", in.get("x")), SAMPLES, 7);
+        GradientCheck.check(Map.of("x", new long[] {2, 3, 4, 4}),
+                in -> g -> new MaxPool2d(2).apply(g, Conv2d.same(3, 3, 3).apply(g, "c", in.get("x"))), SAMPLES, 9);
     }
 
     @Test

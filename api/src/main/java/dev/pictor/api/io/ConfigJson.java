@@ -1,4 +1,4 @@
-package dev.pictor.ldm;
+package dev.pictor.api.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,14 +11,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 
-/** Reading and writing the plugin's {@code config.json} files, with one-line errors naming the file and field. */
-final class ConfigJson {
-    static final ObjectMapper JSON = new ObjectMapper();
+/**
+ * Reading and writing a model's {@code config.json} (the file that travels beside its weights), with one-line errors
+ * naming the file and field — shared by the plugins whose configs are upstream's JSON.
+ *
+ * <pre>{@code
+ * MyConfig c = ConfigJson.read(dir.resolve("config.json"), "dVAE", MyConfig::parse);
+ * int width = ConfigJson.integer(root, "n_hid", where);
+ * }</pre>
+ */
+public final class ConfigJson {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private ConfigJson() {
     }
 
-    static <T> T read(Path path, String what, BiFunction<JsonNode, String, T> parse) {
+    public static <T> T read(Path path, String what, BiFunction<JsonNode, String, T> parse) {
         try {
             return parse.apply(JSON.readTree(Files.readString(path)), path.toString());
         } catch (IOException e) {
@@ -26,11 +34,11 @@ final class ConfigJson {
         }
     }
 
-    static void write(Path path, ObjectNode json) throws IOException {
+    public static void write(Path path, ObjectNode json) throws IOException {
         Files.writeString(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
     }
 
-    static int integer(JsonNode node, String field, String where) {
+    public static int integer(JsonNode node, String field, String where) {
         JsonNode v = node.get(field);
         if (v == null || !v.canConvertToInt()) {
             throw new BadInputException(where + ": \"" + field + "\" must be an integer");
@@ -38,7 +46,7 @@ final class ConfigJson {
         return v.asInt();
     }
 
-    static List<Integer> integers(JsonNode node, String field, String where) {
+    public static List<Integer> integers(JsonNode node, String field, String where) {
         JsonNode v = node.get(field);
         if (v == null || !v.isArray()) {
             throw new BadInputException(where + ": \"" + field + "\" must be a list of integers");

@@ -1,0 +1,37 @@
+package dev.pictor.dalle;
+
+import dev.pictor.nn.Graph;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * The Gumbel-softmax relaxation (Jang et al. 2017; Maddison et al. 2017) that lets a dVAE train through its choice of
+ * codes: each cell's code, a draw from softmax(logits), is replaced by {@code softmax((logits + g) / τ)} with
+ * {@code g = −log(−log u)}, u uniform — differentiable, and one-hot as τ → 0 (DALL·E anneals τ from 1 towards 1/16).
+ * Also the evidence lower bound's KL term against the uniform prior over the K codes.
+ * Logits are {@code [N, K, h, w]}: the codebook along dimension 1.
+ *
+ * <pre>{@code
+ * SDVariable q = GumbelSoftmax.relax(g, logits, gumbel, tau);    // what the decoder reads
+ * SDVariable kl = GumbelSoftmax.klToUniform(g, logits);          // [N]
+ * }</pre>
+ */
+public final class GumbelSoftmax {
+    private GumbelSoftmax() {
+    }
+
+    /** {@code softmax((logits + gumbel) / tau)} over the codebook; {@code tau} a scalar (annealed: an input). */
+    public static SDVariable relax(Graph g, SDVariable logits, SDVariable gumbel, SDVariable tau) {
+        return g.sameDiff().nn().softmax(logits.add(gumbel).div(tau), 1);
+    }
+
+    /**
+     * KL(q ‖ uniform over K) summed over an image's cells, q = softmax(logits): Σ q (log q + log K), from the
+     * log-softmax so that no q·log q meets a zero. {@code [N]}.
+     */
+    public static SDVariable klToUniform(Graph g, SDVariable logits, int vocabSize) {
+        var sd = g.sameDiff();
+        // over the last dimension: ND4J M2.1's log_softmax along another has no gradient (it throws)
+        SDVariable logQ = sd.nn().logSoftmax(sd.permute(logits, 0, 2, 3, 1));
+        return sd.sum(sd.math().exp(logQ).mul(logQ.add(Math.log(vocabSize))), 1, 2, 3);
+    }
+}
