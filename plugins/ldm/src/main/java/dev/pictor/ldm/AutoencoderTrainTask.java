@@ -6,6 +6,7 @@ import dev.pictor.api.task.TaskContext;
 import dev.pictor.api.task.TaskOptions;
 import dev.pictor.clip.ClipConfig;
 import dev.pictor.clip.ClipWeights;
+import dev.pictor.clip.train.ImageSource;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.ldm.train.AutoencoderTraining;
@@ -46,16 +47,16 @@ public final class AutoencoderTrainTask implements Task {
     public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
         String data = options.string("data", "shapes");
         long seed = options.longInteger("seed", 1);
-        AutoencoderTraining.Images images;
-        AutoencoderTraining.Images held;
+        ImageSource images;
+        ImageSource held;
         switch (data) {
             case "shapes" -> {
-                images = AutoencoderTraining.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT));
-                held = AutoencoderTraining.shapes(new ShapesWorld(seed + 1000, ShapesWorld.HELD_OUT));
+                images = ImageSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT));
+                held = ImageSource.shapes(new ShapesWorld(seed + 1000, ShapesWorld.HELD_OUT));
             }
             case "fashion" -> {
-                images = AutoencoderTraining.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
-                held = AutoencoderTraining.fashion(FashionMnist.load(FashionMnist.Split.TEST), seed);
+                images = ImageSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
+                held = ImageSource.fashion(FashionMnist.load(FashionMnist.Split.TEST), seed);
             }
             default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
                     + data + "'");

@@ -2,14 +2,11 @@ package dev.pictor.ldm.train;
 
 import dev.pictor.api.BadInputException;
 import dev.pictor.api.run.Cancellation;
-import dev.pictor.clip.train.PairSource;
-import dev.pictor.datasets.fashion.FashionMnist;
-import dev.pictor.datasets.shapes.ShapesWorld;
+import dev.pictor.clip.train.ImageSource;
 import dev.pictor.ldm.AutoencoderConfig;
 import dev.pictor.ldm.KlAutoencoder;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.train.AdamW;
-import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * upstream's initial one), which keeps the KL and adversarial weights meaningful from the first step.
  *
  * <pre>{@code
- * var t = new AutoencoderTraining(config, AutoencoderTraining.shapes(world), perceptual,
+ * var t = new AutoencoderTraining(config, ImageSource.shapes(world), perceptual,
  *         AutoencoderTraining.Settings.defaults(3000));
  * t.run(Path.of("target/ae.ckpt"), 100, m -> System.out.println(m), Cancellation.never());
  * Map<String, INDArray> weights = t.autoencoderState();   // first-stage weights in upstream's names
@@ -72,14 +69,6 @@ public final class AutoencoderTraining {
         }
     }
 
-    /** Training images {@code [N, channels, side, side]} in [−1, 1], the same for the same step. */
-    public interface Images {
-        INDArray batch(long step, int size);
-
-        int channels();
-
-        int side();
-    }
 
     /**
      * One step: the reconstruction objective, the adversarial losses and λ (NaN and 0 before the discriminator
@@ -99,7 +88,7 @@ public final class AutoencoderTraining {
     }
 
     private final AutoencoderConfig config;
-    private final Images images;
+    private final ImageSource images;
     private final Settings settings;
     private final Graph graph;
     private final SDVariable lossRec;
@@ -117,7 +106,7 @@ public final class AutoencoderTraining {
     private long nextStep;
 
     /** @param perceptual the perceptual network, or null to train without one */
-    public AutoencoderTraining(AutoencoderConfig config, Images images, PerceptualLoss perceptual, Settings settings) {
+    public AutoencoderTraining(AutoencoderConfig config, ImageSource images, PerceptualLoss perceptual, Settings settings) {
         if (images.side() != config.resolution() || images.channels() != config.inChannels()
                 || config.outCh() != config.inChannels()) {
             throw new BadInputException("the autoencoder (" + config.inChannels() + " → " + config.outCh()
@@ -317,7 +306,7 @@ public final class AutoencoderTraining {
      * from) through the posterior's mean, and measures their PSNR; also the standard deviation of posterior samples,
      * whose inverse is the scale factor diffusion multiplies latents by (upstream's {@code scale_by_std}).
      */
-    public Evaluation evaluate(Images held, int count) {
+    public Evaluation evaluate(ImageSource held, int count) {
         int size = 32;
         double squared = 0;
         long pixels = 0;
@@ -362,71 +351,5 @@ public final class AutoencoderTraining {
         } catch (java.io.IOException e) {
             throw new BadInputException("cannot write the autoencoder to " + dir + ": " + e.getMessage());
         }
-    }
-
-    /** Clean Shapes-world renders (the world's held-out pairs never appear), RGB, 32 pixels, from scene {@code step·size}. */
-    public static Images shapes(ShapesWorld world) {
-        return new Images() {
-            @Override
-            public INDArray batch(long step, int size) {
-                int s = ShapesWorld.SIZE;
-                float[] out = new float[size * 3 * s * s];
-                for (int i = 0; i < size; i++) {
-                    float[] chw = PairSource.chw(world.render(world.scene(step * size + i), true, 0), s);
-                    System.arraycopy(chw, 0, out, i * chw.length, chw.length);
-                }
-                return Nd4j.create(out, new long[] {size, 3, s, s}, 'c');
-            }
-
-            @Override
-            public int channels() {
-                return 3;
-            }
-
-            @Override
-            public int side() {
-                return ShapesWorld.SIZE;
-            }
-        };
-    }
-
-    /**
-     * Fashion-MNIST images, one channel, padded from 28 to 32 pixels with the background (−1) so the latent halves
-     * evenly (as {@link LatentDiffusionTraining.ImageAdapter#greyPadded} pads them for the UNet), in a seeded order
-     * that reshuffles every epoch ({@link Batches#shuffled}).
-     */
-    public static Images fashion(FashionMnist data, long seed) {
-        int side = 32;
-        PairSource pairs = PairSource.fashion(data, seed);
-        LatentDiffusionTraining.ImageAdapter pad = LatentDiffusionTraining.ImageAdapter.greyPadded(FashionMnist.SIDE,
-                side);
-        Batches.Examples examples = new Batches.Examples() {
-            @Override
-            public Map<String, INDArray> example(long index) {
-                return Map.of("x", Nd4j.create(pad.adapt(pairs.pair(index).image()), new long[] {1, side, side},
-                        'c'));
-            }
-
-            @Override
-            public long size() {
-                return data.size();
-            }
-        };
-        return new Images() {
-            @Override
-            public INDArray batch(long step, int size) {
-                return Batches.shuffled(examples, size, seed).batch(step).get("x");
-            }
-
-            @Override
-            public int channels() {
-                return 1;
-            }
-
-            @Override
-            public int side() {
-                return side;
-            }
-        };
     }
 }

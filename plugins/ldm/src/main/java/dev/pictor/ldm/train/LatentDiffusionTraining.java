@@ -81,15 +81,7 @@ public final class LatentDiffusionTraining {
 
         /** Fashion-MNIST: one channel, padded from 28 to 32 pixels with the background, as the autoencoder saw. */
         static ImageAdapter greyPadded(int from, int to) {
-            return chw -> {
-                float[] out = new float[to * to];
-                java.util.Arrays.fill(out, -1f);
-                int pad = (to - from) / 2;
-                for (int y = 0; y < from; y++) {
-                    System.arraycopy(chw, y * from, out, (y + pad) * to + pad, from);
-                }
-                return out;
-            };
+            return chw -> dev.pictor.clip.train.ImageSource.greyPadded(chw, from, to);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.pictor.api.run.Cancellation;
 import dev.pictor.clip.ClipConfig;
 import dev.pictor.clip.ClipModel;
 import dev.pictor.clip.train.ClipTraining;
+import dev.pictor.clip.train.ImageSource;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.ldm.AutoencoderConfig;
 import dev.pictor.nn.Graph;
@@ -28,7 +29,7 @@ class AutoencoderTrainingTest {
         ClipConfig clip = ClipTraining.smallConfig(64, 8, 32, 8, 32, 1, 2, 32, 1, 32);
         Map<String, INDArray> clipWeights = new ClipModel(clip, Graph.Mode.INFER, 3).graph().state();
         var settings = new AutoencoderTraining.Settings(steps, 4, 1e-3, 1.0, 1e-6, 0.5, 2, 8, 2, 5);
-        return new AutoencoderTraining(TINY, AutoencoderTraining.shapes(new ShapesWorld(1, ShapesWorld.HELD_OUT)),
+        return new AutoencoderTraining(TINY, ImageSource.shapes(new ShapesWorld(1, ShapesWorld.HELD_OUT)),
                 new PerceptualLoss(clip, clipWeights), settings);
     }
 
@@ -68,7 +69,7 @@ class AutoencoderTrainingTest {
     @Test
     void refusesImagesTheAutoencoderDoesNotFit() {
         AutoencoderConfig gray = new AutoencoderConfig(32, List.of(1, 2), 1, List.of(), 32, 1, 1, 4, 4, 1.0);
-        assertThatThrownBy(() -> new AutoencoderTraining(gray, AutoencoderTraining.shapes(new ShapesWorld(1,
+        assertThatThrownBy(() -> new AutoencoderTraining(gray, ImageSource.shapes(new ShapesWorld(1,
                 ShapesWorld.HELD_OUT)), null, AutoencoderTraining.Settings.defaults(10)))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("does not fit images of 3 channels");
     }

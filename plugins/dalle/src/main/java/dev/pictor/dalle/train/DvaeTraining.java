@@ -1,0 +1,295 @@
+package dev.pictor.dalle.train;
+
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.run.Cancellation;
+import dev.pictor.api.weights.Safetensors;
+import dev.pictor.clip.train.ImageSource;
+import dev.pictor.dalle.DiscreteVae;
+import dev.pictor.dalle.DvaeConfig;
+import dev.pictor.dalle.DvaeQuantizer;
+import dev.pictor.dalle.GumbelSoftmax;
+import dev.pictor.nn.Graph;
+import dev.pictor.nn.train.Batches;
+import dev.pictor.nn.train.LearningRateSchedule;
+import dev.pictor.nn.train.Trainer;
+import dev.pictor.nn.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains a dVAE as DALL·E's first stage: the evidence lower bound with the Gumbel-softmax relaxation —
+ * reconstruction by the logit-Laplace likelihood of the pixels (the decoder's means and log-scales; pixels squeezed
+ * into [ε, 1 − ε] by {@code map_pixels}) plus β · KL(q(z | x) ‖ uniform), β raised linearly from 0 over
+ * {@code klWarmup} steps (the paper's β warm-up) and τ annealed from {@code tauStart} to {@code tauEnd} along a cosine
+ * over {@code tauAnneal} steps (the paper: 1 → 1/16). The relaxation's Gumbel noise is a pure function of (seed,
+ * step), so a resumed run continues exactly. Codebook usage — the perplexity of the codes the encoder picks and how
+ * many codes no recent batch used — is measured every {@link #USAGE_EVERY} steps.
+ *
+ * <pre>{@code
+ * var t = new DvaeTraining(config, ImageSource.shapes(world), DvaeTraining.Settings.defaults(3000));
+ * t.run(listener, usage -> System.out.println(usage), Cancellation.never());
+ * t.save(Path.of("zoo/shapes-dalle/dvae"), Map.of());
+ * }</pre>
+ */
+public final class DvaeTraining {
+    /** Placeholders beside the images: the Gumbel noise, the temperature and the KL weight of the step. */
+    public static final String IMAGES = "x";
+    public static final String GUMBEL = "gumbel";
+    public static final String TAU = "tau";
+    public static final String BETA = "beta";
+    /** Steps between codebook-usage measurements (an extra encoder pass each). */
+    public static final int USAGE_EVERY = 50;
+
+    /**
+     * @param klWeight  β after its warm-up (the paper's 6.6 is for 8192 codes and 256-pixel images; smaller models
+     *                  want less)
+     * @param klWarmup  steps over which β rises from 0
+     * @param tauStart  the relaxation's first temperature
+     * @param tauEnd    its last, reached at {@code tauAnneal} steps and kept
+     */
+    public record Settings(long steps, int batch, double learningRate, long warmup, double klWeight, long klWarmup,
+            double tauStart, double tauEnd, long tauAnneal, long seed, Path checkpoint, long checkpointEvery) {
+        public Settings {
+            if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps || klWeight < 0
+                    || klWarmup < 0 || !(tauStart > 0) || !(tauEnd > 0) || tauAnneal < 0) {
+                throw new BadInputException("dVAE training: steps, batch, learning rate and temperatures must be"
+                        + " positive, warm-up shorter than the run, β and the schedules' lengths not negative (got "
+                        + this + ")");
+            }
+        }
+
+        /** Batch 32, AdamW 1e-3 after 100 warm-up steps, β 0 → 1 over the first tenth, τ 1 → 1/16 over the run. */
+        public static Settings defaults(long steps) {
+            return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps, 1,
+                    null, 100);
+        }
+
+        /** The temperature at {@code step}: cosine from tauStart to tauEnd over tauAnneal steps. */
+        public double tau(long step) {
+            if (tauAnneal == 0 || step >= tauAnneal) {
+                return tauEnd;
+            }
+            double t = (double) step / tauAnneal;
+            return tauEnd + (tauStart - tauEnd) * 0.5 * (1 + Math.cos(Math.PI * t));
+        }
+
+        /** β at {@code step}: linear from 0 over klWarmup steps. */
+        public double beta(long step) {
+            return klWarmup == 0 || step >= klWarmup ? klWeight : klWeight * step / klWarmup;
+        }
+    }
+
+    /** How the encoder uses its codebook on the batches measured since the last report. */
+    public record Usage(long step, double perplexity, int deadCodes, int codes) {
+        @Override
+        public String toString() {
+            return String.format("step %d: code perplexity %.1f of %d, %d codes unused since the last report", step,
+                    perplexity, codes, deadCodes);
+        }
+    }
+
+    private final DvaeConfig config;
+    private final ImageSource images;
+    private final Settings settings;
+    private final Graph graph;
+    private final SDVariable loss;
+    private final SDVariable logits;
+    private final long[] counts;
+    private Trainer trainer;
+
+    public DvaeTraining(DvaeConfig config, ImageSource images, Settings settings) {
+        if (images.side() != config.resolution() || images.channels() != config.channels()) {
+            throw new BadInputException("the dVAE (" + config.channels() + " channels, " + config.resolution()
+                    + " pixels) does not fit images of " + images.channels() + " channels and " + images.side()
+                    + " pixels");
+        }
+        this.config = config;
+        this.images = images;
+        this.settings = settings;
+        this.counts = new long[config.vocabSize()];
+        graph = new Graph(DataType.FLOAT, settings.seed(), Graph.Mode.TRAIN);
+        var sd = graph.sameDiff();
+        int c = config.channels();
+        int r = config.resolution();
+        int s = config.codeSize();
+        DiscreteVae dvae = new DiscreteVae(config);
+        SDVariable x = graph.input(IMAGES, -1, c, r, r);
+        SDVariable gumbel = graph.input(GUMBEL, -1, config.vocabSize(), s, s);
+        SDVariable tau = graph.input(TAU, 1);
+        SDVariable beta = graph.input(BETA, 1);
+        SDVariable mapped = DiscreteVae.mapPixels(x.add(1).mul(0.5));
+        logits = dvae.encode(graph, "encoder", mapped);
+        SDVariable stats = dvae.decode(graph, "decoder", GumbelSoftmax.relax(graph, logits, gumbel, tau));
+        loss = logitLaplaceNll(graph, stats, mapped, c).mean()
+                .add(GumbelSoftmax.klToUniform(graph, logits, config.vocabSize()).mean().mul(beta));
+    }
+
+    /**
+     * −log p(y | μ, b) of the logit-Laplace distribution (the DALL·E paper, §A.3), summed over an image's pixels:
+     * {@code |logit(y) − μ| / b + log(2b) + log(y(1 − y))}, with {@code b = exp(log-scale)}; y are the mapped
+     * pixels, μ and log b the decoder's two halves. {@code [N]}.
+     */
+    static SDVariable logitLaplaceNll(Graph g, SDVariable stats, SDVariable y, int channels) {
+        var sd = g.sameDiff();
+        SDVariable mu = stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.interval(0, channels));
+        SDVariable logScale = stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.interval(channels, 2 * channels));
+        SDVariable logitY = sd.math().log(y.div(y.rsub(1.0)));
+        SDVariable nll = sd.math().abs(logitY.sub(mu)).mul(sd.math().exp(logScale.neg())).add(logScale)
+                .add(Math.log(2)).add(sd.math().log(y.mul(y.rsub(1.0))));
+        return sd.sum(nll, 1, 2, 3);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The inputs of step {@code step}: images, Gumbel noise seeded by (seed, step), τ and β. */
+    Map<String, INDArray> inputs(long step) {
+        INDArray x = images.batch(step, settings.batch());
+        int s = config.codeSize();
+        long n = x.size(0);
+        SplittableRandom r = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + step);
+        float[] g = new float[(int) (n * config.vocabSize() * s * s)];
+        for (int i = 0; i < g.length; i++) {
+            // −log(−log u), u in (0, 1)
+            double u = (r.nextLong() >>> 11) * 0x1.0p-53 + 0x1.0p-54;
+            g[i] = (float) -Math.log(-Math.log(u));
+        }
+        Map<String, INDArray> in = new LinkedHashMap<>();
+        in.put(IMAGES, x);
+        in.put(GUMBEL, Nd4j.create(g, new long[] {n, config.vocabSize(), s, s}, 'c'));
+        in.put(TAU, Nd4j.createFromArray((float) settings.tau(step)));
+        in.put(BETA, Nd4j.createFromArray((float) settings.beta(step)));
+        return in;
+    }
+
+    /** Receives codebook usage every {@link #USAGE_EVERY} steps. */
+    public interface UsageListener {
+        void onUsage(Usage usage);
+    }
+
+    /** Trains to {@code settings.steps()} (continuing from the checkpoint when there is one). */
+    public Trainer.Result run(TrainingListener listener, UsageListener usage, Cancellation cancellation) {
+        Batches batches = this::inputs;
+        Trainer.Config.Builder b = Trainer.Config.builder(settings.steps())
+                .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
+                        settings.steps(), settings.learningRate() / 10))
+                .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).gcEvery(10);
+        if (settings.checkpoint() != null) {
+            b.checkpoint(settings.checkpoint(), settings.checkpointEvery());
+        }
+        TrainingListener both = (step, total, l, lr, norm) -> {
+            if (listener != null) {
+                listener.onStep(step, total, l, lr, norm);
+            }
+            if (usage != null && (step % USAGE_EVERY == 0 || step + 1 == total)) {
+                count(step);
+                if (step % (USAGE_EVERY * 4) == 0 || step + 1 == total) {
+                    usage.onUsage(report(step));
+                }
+            }
+        };
+        trainer = new Trainer(graph, loss, batches, b.build()).listener(both).cancellation(cancellation);
+        if (settings.checkpoint() != null) {
+            trainer.resumeIfPresent();
+        }
+        return trainer.run();
+    }
+
+    /** Adds the codes the encoder now picks for step {@code step}'s images to the usage counts. */
+    private void count(long step) {
+        INDArray codes = graph.output(Map.of(IMAGES, images.batch(step, settings.batch())), logits).argMax(1);
+        for (long id : codes.castTo(DataType.INT64).dup('c').data().asLong()) {
+            counts[(int) id]++;
+        }
+    }
+
+    /** Perplexity and unused codes of the counts since the last report; then starts counting afresh. */
+    private Usage report(long step) {
+        int dead = 0;
+        for (long k : counts) {
+            dead += k == 0 ? 1 : 0;
+        }
+        Usage u = new Usage(step, perplexity(counts), dead, config.vocabSize());
+        java.util.Arrays.fill(counts, 0);
+        return u;
+    }
+
+    /** Reconstruction quality through the codes (argmax, as the transformer sees images) on held-out images. */
+    public record Evaluation(double psnr, double perplexity, int images) {
+        @Override
+        public String toString() {
+            return String.format("PSNR %.2f dB through the codes, code perplexity %.1f (%d images)", psnr,
+                    perplexity, images);
+        }
+    }
+
+    /**
+     * Encodes {@code count} held-out images to codes and decodes them ({@link DvaeQuantizer}, the inference path):
+     * PSNR over all their pixels in [0, 1], and the perplexity of the codes used.
+     */
+    public Evaluation evaluate(ImageSource held, int count) {
+        DvaeQuantizer q = new DvaeQuantizer(config, weights());
+        int size = Math.min(count, 64);
+        double squared = 0;
+        long pixels = 0;
+        long[] used = new long[config.vocabSize()];
+        int seen = 0;
+        for (long b = 0; seen < count; b++) {
+            INDArray x = held.batch(b, Math.min(size, count - seen));
+            INDArray codes = q.encode(x);
+            for (long id : codes.dup('c').data().asLong()) {
+                used[(int) id]++;
+            }
+            INDArray back = q.decode(codes).castTo(DataType.DOUBLE).add(1).div(2);
+            double d = x.castTo(DataType.DOUBLE).add(1).div(2).sub(back).norm2Number().doubleValue();
+            squared += d * d;
+            pixels += x.length();
+            seen += (int) x.size(0);
+        }
+        return new Evaluation(10 * Math.log10(pixels / Math.max(squared, 1e-12)), perplexity(used), seen);
+    }
+
+    static double perplexity(long[] counts) {
+        long total = 0;
+        for (long k : counts) {
+            total += k;
+        }
+        double entropy = 0;
+        for (long k : counts) {
+            if (k > 0) {
+                double p = (double) k / total;
+                entropy -= p * Math.log(p);
+            }
+        }
+        return Math.exp(entropy);
+    }
+
+    /** The trained weights: upstream's names under {@code encoder.} and {@code decoder.}, copies. */
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        graph.state().forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
+    /** Writes the dVAE as a model folder: {@code model.safetensors} and {@code config.json}. */
+    public void save(Path dir, Map<String, String> metadata) {
+        try {
+            Files.createDirectories(dir);
+            Safetensors.write(dir.resolve("model.safetensors"), weights(), metadata);
+            config.write(dir.resolve("config.json"));
+        } catch (IOException e) {
+            throw new BadInputException("cannot write the dVAE to " + dir + ": " + e.getMessage());
+        }
+    }
+}
