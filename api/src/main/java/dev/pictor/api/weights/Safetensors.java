@@ -45,6 +45,28 @@ public final class Safetensors {
         }
     }
 
+    /** Writes a model's {@code config.json} into its folder. */
+    @FunctionalInterface
+    public interface ConfigWriter {
+        void write(Path configJson) throws java.io.IOException;
+    }
+
+    /**
+     * Writes a model folder as every trainer leaves one: {@code model.safetensors} (the weights, with metadata) and
+     * {@code config.json} beside it; the folder is created. A failure is one error naming {@code what} and the folder.
+     */
+    public static void writeModelFolder(Path dir, Map<String, INDArray> weights, Map<String, String> metadata,
+            ConfigWriter config, String what) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            write(dir.resolve("model.safetensors"), weights, metadata);
+            config.write(dir.resolve("config.json"));
+        } catch (java.io.IOException e) {
+            throw new dev.pictor.api.BadInputException("cannot write the " + what + " to " + dir + ": "
+                    + e.getMessage());
+        }
+    }
+
     /** Writes tensors (in map order) and string metadata, atomically. */
     public static void write(Path path, Map<String, INDArray> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();

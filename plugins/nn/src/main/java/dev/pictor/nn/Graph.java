@@ -288,6 +288,13 @@ public final class Graph {
         return out;
     }
 
+    /** {@link #state()} as copies, safe to keep while the graph trains on. */
+    public Map<String, INDArray> stateCopy() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        state().forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
     /**
      * Sets parameters and buffers from a state (a checkpoint's tensors). Every one must be present with its shape;
      * with {@code strict}, the state may hold nothing else. Values are cast to the graph's type. Nothing is set

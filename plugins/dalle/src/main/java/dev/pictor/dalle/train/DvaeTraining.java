@@ -13,8 +13,6 @@ import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
 import dev.pictor.nn.train.TrainingListener;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -185,9 +183,7 @@ public final class DvaeTraining {
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))
                 .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).gcEvery(10);
-        if (settings.checkpoint() != null) {
-            b.checkpoint(settings.checkpoint(), settings.checkpointEvery());
-        }
+        b.checkpoint(settings.checkpoint(), settings.checkpointEvery());   // none when null
         TrainingListener both = (step, total, l, lr, norm) -> {
             if (listener != null) {
                 listener.onStep(step, total, l, lr, norm);
@@ -200,9 +196,7 @@ public final class DvaeTraining {
             }
         };
         trainer = new Trainer(graph, loss, batches, b.build()).listener(both).cancellation(cancellation);
-        if (settings.checkpoint() != null) {
-            trainer.resumeIfPresent();
-        }
+        trainer.resumeIfPresent();
         return trainer.run();
     }
 
@@ -277,19 +271,11 @@ public final class DvaeTraining {
 
     /** The trained weights: upstream's names under {@code encoder.} and {@code decoder.}, copies. */
     public Map<String, INDArray> weights() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        graph.state().forEach((k, v) -> out.put(k, v.dup()));
-        return out;
+        return trainer != null ? trainer.finalWeights() : graph.stateCopy();
     }
 
     /** Writes the dVAE as a model folder: {@code model.safetensors} and {@code config.json}. */
     public void save(Path dir, Map<String, String> metadata) {
-        try {
-            Files.createDirectories(dir);
-            Safetensors.write(dir.resolve("model.safetensors"), weights(), metadata);
-            config.write(dir.resolve("config.json"));
-        } catch (IOException e) {
-            throw new BadInputException("cannot write the dVAE to " + dir + ": " + e.getMessage());
-        }
+        Safetensors.writeModelFolder(dir, weights(), metadata, config::write, "dVAE");
     }
 }

@@ -19,7 +19,6 @@ import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
 import dev.pictor.nn.train.TrainingListener;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -204,22 +203,15 @@ public final class LatentDiffusionTraining {
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))
                 .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).emaWarmup(settings.emaDecay()).gcEvery(10);
-        if (settings.checkpoint() != null) {
-            b.checkpoint(settings.checkpoint(), settings.checkpointEvery());
-        }
+        b.checkpoint(settings.checkpoint(), settings.checkpointEvery());   // none when null
         trainer = new Trainer(graph, loss, batches, b.build()).listener(listener).cancellation(cancellation);
-        if (settings.checkpoint() != null) {
-            trainer.resumeIfPresent();
-        }
+        trainer.resumeIfPresent();
         return trainer.run();
     }
 
     /** The UNet's EMA weights (its live ones when no EMA was kept). */
     public Map<String, INDArray> weights() {
-        Map<String, INDArray> ema = trainer == null ? Map.of() : trainer.emaWeights();
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        graph.state().forEach((k, v) -> out.put(k, ema.getOrDefault(k, v).dup()));
-        return out;
+        return trainer != null ? trainer.finalWeights() : graph.stateCopy();
     }
 
     /**
@@ -227,13 +219,7 @@ public final class LatentDiffusionTraining {
      * {@code config.json} (its unet_config, the noise schedule, the prediction and the latent side).
      */
     public void save(Path dir, Map<String, String> metadata) {
-        try {
-            Files.createDirectories(dir);
-            Safetensors.write(dir.resolve("model.safetensors"), weights(), metadata);
-            new dev.pictor.ldm.DenoiserConfig(config, schedule, prediction, vae.config().latentSize(),
-                    coordinateChannels).write(dir.resolve("config.json"));
-        } catch (java.io.IOException e) {
-            throw new BadInputException("cannot write the UNet to " + dir + ": " + e.getMessage());
-        }
+        Safetensors.writeModelFolder(dir, weights(), metadata, file -> new dev.pictor.ldm.DenoiserConfig(config,
+                schedule, prediction, vae.config().latentSize(), coordinateChannels).write(file), "UNet");
     }
 }

@@ -93,6 +93,17 @@ public final class Trainer {
         return ema == null ? null : ema.shadow();
     }
 
+    /**
+     * The weights a run keeps: each parameter's EMA where one is kept, else its live value; copies, in the graph's
+     * order (buffers included).
+     */
+    public Map<String, INDArray> finalWeights() {
+        Map<String, INDArray> shadow = ema == null ? Map.of() : ema.shadow();
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        graph.state().forEach((k, v) -> out.put(k, shadow.getOrDefault(k, v).dup()));
+        return out;
+    }
+
     /** Runs from the current step to {@code config.steps}. */
     public Result run() {
         Graph.Gradients gradients = graph.gradientRunner(loss, graph.paramNames());
