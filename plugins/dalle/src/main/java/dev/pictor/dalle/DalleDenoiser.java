@@ -5,6 +5,7 @@ import dev.pictor.api.spi.AutoregressiveDenoiser;
 import dev.pictor.api.spi.Condition;
 import dev.pictor.api.spi.DecodingSession;
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.inference.RowKernels;
 import dev.pictor.nn.inference.TransformerStack;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,10 +32,8 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
     private final float[][] textPositions;
     private final float[][] imageEmbedding;
     private final float[][] imagePositions;
-    private final INDArray finalGain;
-    private final INDArray finalBias;
-    private final INDArray toLogits;
-    private final INDArray logitsBias;
+    private final RowKernels.Norm finalNorm;
+    private final RowKernels.Linear toLogits;
 
     public DalleDenoiser(DalleConfig config, Map<String, INDArray> weights) {
         this.config = config;
@@ -61,10 +60,9 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
                 }
             }
         }
-        finalGain = weights.get("ln_f.weight").castTo(DataType.FLOAT).dup();
-        finalBias = weights.get("ln_f.bias").castTo(DataType.FLOAT).dup();
-        toLogits = weights.get("to_logits.weight").castTo(DataType.FLOAT).transpose().dup('c');   // [d, V]
-        logitsBias = weights.get("to_logits.bias").castTo(DataType.FLOAT).reshape(1, -1).dup();
+        finalNorm = RowKernels.layerNorm(weights.get("ln_f.weight"), weights.get("ln_f.bias"),
+                DalleTransformer.EPS);
+        toLogits = RowKernels.linear(weights.get("to_logits.weight"), weights.get("to_logits.bias"));
     }
 
     private static float[][] matrix(INDArray a) {
@@ -110,7 +108,8 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
                 INDArray last = h.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                         org.nd4j.linalg.indexing.NDArrayIndex.point(n - 1),
                         org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');   // [B, d]
-                return layerNorm(last).mmul(toLogits).addiRowVector(logitsBias);
+                finalNorm.apply(last);
+                return toLogits.apply(last);
             }
 
             @Override
@@ -164,18 +163,11 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
         return Nd4j.create(out, new long[] {b, n, d}, 'c');
     }
 
-    /** {@code ln_f} on rows {@code [B, d]} (ε 1e-5, as the graph's). */
-    private INDArray layerNorm(INDArray x) {
-        INDArray mean = x.mean(true, 1);
-        INDArray centred = x.subColumnVector(mean);
-        INDArray var = centred.mul(centred).mean(true, 1);
-        INDArray std = org.nd4j.linalg.ops.transforms.Transforms.sqrt(var.addi(1e-5), false);
-        return centred.diviColumnVector(std).muliRowVector(finalGain.reshape(1, -1))
-                .addiRowVector(finalBias.reshape(1, -1));
-    }
 
     @Override
     public void close() {
         stack.close();
+        finalNorm.close();
+        toLogits.close();
     }
 }

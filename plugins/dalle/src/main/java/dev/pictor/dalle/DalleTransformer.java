@@ -27,6 +27,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * }</pre>
  */
 public final class DalleTransformer {
+    /** Every LayerNorm's ε (the layers' and ln_f), as PyTorch's default. */
+    public static final double EPS = 1e-5;
+
     private final DalleConfig c;
 
     public DalleTransformer(DalleConfig config) {
@@ -40,7 +43,7 @@ public final class DalleTransformer {
     /** A layer: pre-LN, causal, GELU MLP four times as wide. */
     public TransformerBlock block() {
         return new TransformerBlock(c.width(), c.heads(), 4L * c.width(), Activation.GELU, TransformerBlock.Norm.PRE,
-                1e-5, TransformerBlock.Names.CLIP);
+                EPS, TransformerBlock.Names.CLIP);
     }
 
     /**
@@ -57,7 +60,7 @@ public final class DalleTransformer {
                 .add(imagePositions(g).get(SDIndex.interval(0L, m)));
         SDVariable x = sd.concat(1, t, i);
         x = block().applyStack(g, TransformerStack.prefixes("transformer.layers", c.layers()), x, true);
-        x = new LayerNorm(c.width(), 1e-5).apply(g, "ln_f", x);
+        x = new LayerNorm(c.width(), EPS).apply(g, "ln_f", x);
         return new Linear(c.width(), c.totalVocab(), true).apply(g, "to_logits", x);
     }
 

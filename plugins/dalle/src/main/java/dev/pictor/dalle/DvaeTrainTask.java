@@ -6,8 +6,6 @@ import dev.pictor.api.task.TaskContext;
 import dev.pictor.api.task.TaskOptions;
 import dev.pictor.clip.train.ImageSource;
 import dev.pictor.dalle.train.DvaeTraining;
-import dev.pictor.datasets.fashion.FashionMnist;
-import dev.pictor.datasets.shapes.ShapesWorld;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,20 +41,9 @@ public final class DvaeTrainTask implements Task {
     public Object run(TaskContext context, TaskOptions options, List<Object> arguments) {
         String data = options.string("data", "shapes");
         long seed = options.longInteger("seed", 1);
-        ImageSource images;
-        ImageSource held;
-        switch (data) {
-            case "shapes" -> {
-                images = ImageSource.shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT));
-                held = ImageSource.shapes(new ShapesWorld(seed + 1000, ShapesWorld.HELD_OUT));
-            }
-            case "fashion" -> {
-                images = ImageSource.fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed);
-                held = ImageSource.fashion(FashionMnist.load(FashionMnist.Split.TEST), seed);
-            }
-            default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
-                    + data + "'");
-        }
+        ImageSource.Split split = ImageSource.of(options, seed);
+        ImageSource images = split.train();
+        ImageSource held = split.held();
         Path into = options.path("into", context.baseDirectory()).orElseThrow(() -> new BadInputException(
                 "trainDvae needs into: the folder to write the model to"));
         int hid = options.integer("hid", 64);

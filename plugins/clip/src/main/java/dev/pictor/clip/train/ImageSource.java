@@ -1,5 +1,7 @@
 package dev.pictor.clip.train;
 
+import dev.pictor.api.BadInputException;
+import dev.pictor.api.task.TaskOptions;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.nn.train.Batches;
@@ -23,6 +25,27 @@ public interface ImageSource {
     int channels();
 
     int side();
+
+    /** Images to train on, and images of the same kind the model never sees, to measure it on. */
+    record Split(ImageSource train, ImageSource held) {
+    }
+
+    /**
+     * The images a training task's {@code data} option names: {@code shapes} (the world of {@code seed}; held out,
+     * the world of {@code seed + 1000}) or {@code fashion} (the training split; held out, the test split) — one
+     * reading for every image autoencoder's task ({@code trainAutoencoder}, {@code trainDvae}).
+     */
+    static Split of(TaskOptions options, long seed) {
+        String data = options.string("data", "shapes");
+        return switch (data) {
+            case "shapes" -> new Split(shapes(new ShapesWorld(seed, ShapesWorld.HELD_OUT)),
+                    shapes(new ShapesWorld(seed + 1000, ShapesWorld.HELD_OUT)));
+            case "fashion" -> new Split(fashion(FashionMnist.load(FashionMnist.Split.TRAIN), seed),
+                    fashion(FashionMnist.load(FashionMnist.Split.TEST), seed));
+            default -> throw new BadInputException(options.where("data") + " must be 'shapes' or 'fashion', not '"
+                    + data + "'");
+        };
+    }
 
     /** Clean Shapes-world renders (the world's held-out pairs never appear), RGB, 32 pixels, from scene {@code step·size}. */
     static ImageSource shapes(ShapesWorld world) {

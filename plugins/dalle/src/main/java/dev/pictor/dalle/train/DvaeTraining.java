@@ -102,6 +102,9 @@ public final class DvaeTraining {
     private final SDVariable logits;
     private final long[] counts;
     private Trainer trainer;
+    /** The images of the step last fed, which the usage count after that step reads again (not rendered twice). */
+    private long lastStep = -1;
+    private INDArray lastImages;
 
     public DvaeTraining(DvaeConfig config, ImageSource images, Settings settings) {
         if (images.side() != config.resolution() || images.channels() != config.channels()) {
@@ -154,6 +157,8 @@ public final class DvaeTraining {
     /** The inputs of step {@code step}: images, Gumbel noise seeded by (seed, step), τ and β. */
     Map<String, INDArray> inputs(long step) {
         INDArray x = images.batch(step, settings.batch());
+        lastStep = step;
+        lastImages = x;
         int s = config.codeSize();
         long n = x.size(0);
         SplittableRandom r = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + step);
@@ -202,7 +207,8 @@ public final class DvaeTraining {
 
     /** Adds the codes the encoder now picks for step {@code step}'s images to the usage counts. */
     private void count(long step) {
-        INDArray codes = graph.output(Map.of(IMAGES, images.batch(step, settings.batch())), logits).argMax(1);
+        INDArray x = step == lastStep ? lastImages : images.batch(step, settings.batch());
+        INDArray codes = graph.output(Map.of(IMAGES, x), logits).argMax(1);
         for (long id : codes.castTo(DataType.INT64).dup('c').data().asLong()) {
             counts[(int) id]++;
         }
