@@ -25,13 +25,24 @@ public final class GumbelSoftmax {
     }
 
     /**
-     * KL(q ‖ uniform over K) summed over an image's cells, q = softmax(logits): Σ q (log q + log K), from the
+     * KL(q ‖ uniform over K) summed over an image's cells, q = softmax(logits): Σ q (log q + log K), from a
      * log-softmax so that no q·log q meets a zero. {@code [N]}.
      */
     public static SDVariable klToUniform(Graph g, SDVariable logits, int vocabSize) {
         var sd = g.sameDiff();
-        // over the last dimension: ND4J M2.1's log_softmax along another has no gradient (it throws)
-        SDVariable logQ = sd.nn().logSoftmax(sd.permute(logits, 0, 2, 3, 1));
+        SDVariable logQ = logSoftmax(g, logits, 1);
         return sd.sum(sd.math().exp(logQ).mul(logQ.add(Math.log(vocabSize))), 1, 2, 3);
+    }
+
+    /**
+     * {@code x − max − log Σ exp(x − max)} along {@code dimension}. Written out because ND4J M2.1's log_softmax
+     * takes the log of the softmax — −∞ once a logit leads by ~90 (the dVAE's encoder gets there in forty steps,
+     * and the KL turns NaN) — and has no gradient along any dimension but the last. The max's own gradient
+     * cancels (log-softmax does not change under a shift), so it needs no stop.
+     */
+    static SDVariable logSoftmax(Graph g, SDVariable x, int dimension) {
+        var sd = g.sameDiff();
+        SDVariable shifted = x.sub(sd.max(x, true, dimension));
+        return shifted.sub(sd.math().log(sd.sum(sd.math().exp(shifted), true, dimension)));
     }
 }

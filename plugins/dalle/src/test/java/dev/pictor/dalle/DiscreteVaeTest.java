@@ -62,6 +62,22 @@ class DiscreteVaeTest {
         }
     }
 
+    @Test
+    void klStaysFiniteWhenOneCodeLeadsByFar() {
+        // a confident encoder: one logit 200 above the rest (ND4J's own log_softmax gives −∞ there, and NaN after)
+        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.TRAIN);
+        SDVariable scale = g.sameDiff().var("scale", Nd4j.ones(DataType.FLOAT, 1));
+        SDVariable logits = g.input("logits", -1, K, 2, 2).mul(scale);
+        SDVariable kl = GumbelSoftmax.klToUniform(g, logits, K);
+        INDArray x = Nd4j.zeros(DataType.FLOAT, 1, K, 2, 2);
+        x.putScalar(new long[] {0, 3, 1, 1}, 200f);
+        double value = g.output(Map.of("logits", x), kl).getDouble(0);
+        // three uniform cells (KL 0) and one one-hot cell (KL log K)
+        assertThat(value).isCloseTo(Math.log(K), org.assertj.core.data.Offset.offset(1e-4));
+        var grads = g.gradientRunner(g.sameDiff().sum(kl), java.util.List.of("scale")).compute(Map.of("logits", x));
+        assertThat(grads.gradients().get("scale").getDouble(0)).isFinite();
+    }
+
     @ParameterizedTest
     @EnumSource(Graph.Layout.class)
     void inferenceGraphsInFloat32MatchUpstream(Graph.Layout layout) {

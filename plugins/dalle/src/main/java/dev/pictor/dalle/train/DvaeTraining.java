@@ -45,6 +45,11 @@ public final class DvaeTraining {
     public static final String BETA = "beta";
     /** Steps between codebook-usage measurements (an extra encoder pass each). */
     public static final int USAGE_EVERY = 50;
+    /**
+     * The floor of the decoder's log-scale in the likelihood: b ≥ e⁻⁵ ≈ 0.0067 in logit units, finer than one 8-bit
+     * grey level of the mapped pixels (≈ 0.013 at mid-grey), so a sharp reconstruction is still rewarded.
+     */
+    static final double MIN_LOG_SCALE = -5.0;
 
     /**
      * @param klWeight  β after its warm-up (the paper's 6.6 is for 8192 codes and 256-pixel images; smaller models
@@ -136,14 +141,16 @@ public final class DvaeTraining {
     /**
      * −log p(y | μ, b) of the logit-Laplace distribution (the DALL·E paper, §A.3), summed over an image's pixels:
      * {@code |logit(y) − μ| / b + log(2b) + log(y(1 − y))}, with {@code b = exp(log-scale)}; y are the mapped
-     * pixels, μ and log b the decoder's two halves. {@code [N]}.
+     * pixels, μ and log b the decoder's two halves. {@code [N]}. The log-scale is clamped below at
+     * {@link #MIN_LOG_SCALE}: a flat background is reconstructed exactly, and there the likelihood has no lower bound
+     * as b → 0 — without the floor b underflows and the loss turns NaN within the first hundred steps.
      */
     static SDVariable logitLaplaceNll(Graph g, SDVariable stats, SDVariable y, int channels) {
         var sd = g.sameDiff();
         SDVariable mu = stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
                 org.nd4j.autodiff.samediff.SDIndex.interval(0, channels));
-        SDVariable logScale = stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
-                org.nd4j.autodiff.samediff.SDIndex.interval(channels, 2 * channels));
+        SDVariable logScale = sd.math().clipByValue(stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.interval(channels, 2 * channels)), MIN_LOG_SCALE, 10.0);
         SDVariable logitY = sd.math().log(y.div(y.rsub(1.0)));
         SDVariable nll = sd.math().abs(logitY.sub(mu)).mul(sd.math().exp(logScale.neg())).add(logScale)
                 .add(Math.log(2)).add(sd.math().log(y.mul(y.rsub(1.0))));
