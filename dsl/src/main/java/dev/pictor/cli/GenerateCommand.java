@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * leaving no partial file.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate images from text with a diffusion pipeline.",
+        description = {"Generate images from text with a diffusion or image-token (DALL·E) pipeline.",
                 "Each image is written atomically as DIR/ID.png (DIR/ID-K.png with --count K > 1; ID is 0 with"
                         + " --prompt), with its prompt, negative prompt, seed, steps, sampler, guidance, pipeline and"
                         + " weights hash in PNG text chunks. Same seed, same bytes."})
@@ -69,7 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
     Integer steps;
 
     @Option(names = "--sampler", paramLabel = "NAME", description = "ddpm, ddim, euler, euler-ancestral, heun,"
-            + " dpm-solver++ or a plugin's (default: the pipeline's).")
+            + " dpm-solver++ (diffusion), categorical (image tokens) or a plugin's (default: the pipeline's).")
     String sampler;
 
     @Option(names = "--guidance", paramLabel = "G", description = "Classifier-free guidance scale, >= 0; 1 is none"
@@ -96,6 +96,11 @@ final class GenerateCommand implements Callable<Integer> {
             + " enlarged and redrawn at --strength (default 0.5).")
     boolean upscale;
 
+    @Option(names = "--rerank", paramLabel = "N", description = "Draw N candidates for each image and keep the one"
+            + " CLIP finds closest to the prompt, 1 to 512 (default: 1, no reranking; the pipeline needs CLIP's text"
+            + " and image encoders).")
+    Integer rerank;
+
     @Option(names = "--grid", description = "Also write DIR/grid.png with every image.")
     boolean grid;
 
@@ -116,6 +121,7 @@ final class GenerateCommand implements Callable<Integer> {
         put(options, "strength", strength);
         put(options, "mask", mask);
         put(options, "upscale", upscale ? Boolean.TRUE : null);
+        put(options, "rerank", rerank);
         put(options, "grid", grid ? Boolean.TRUE : null);
         Path cwd = Path.of("").toAbsolutePath();
         ZooEntry entry = cli.pictor().zoo(pipeline);
@@ -139,6 +145,7 @@ final class GenerateCommand implements Callable<Integer> {
             Generate.Result result = Generate.run(new TaskContext(cli.pictor(), cli.out(), cwd, bar, cancellation), p,
                     request, SamplingHooks.none().withProgress(bar).withCancellation(cancellation));
             ProgressBar.finish(bar);
+            result.warnings().forEach(w -> cli.err().println("warning: " + w));
             for (Generate.Image image : result.images()) {
                 cli.out().println(image.file());
             }

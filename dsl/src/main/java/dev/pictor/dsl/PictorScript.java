@@ -211,11 +211,11 @@ public abstract class PictorScript extends Script {
     }
 
     /**
-     * Generates images with a diffusion pipeline: the {@code generate} task ({@link Generate}), as
-     * {@code pictor generate} runs it. Options: {@code prompt} or {@code prompts} (a file of id&lt;TAB&gt;prompt
-     * lines), {@code out}, {@code negative}, {@code seed}, {@code count}, {@code steps}, {@code sampler},
-     * {@code guidance}, {@code guidanceRescale}, {@code initImage}, {@code strength}, {@code mask}, {@code upscale},
-     * {@code grid}; where the script names none, the pipeline's own defaults ({@code defaults guidance: 3} in its
+     * Generates images with a diffusion or image-token (DALL·E) pipeline: the {@code generate} task
+     * ({@link Generate}), as {@code pictor generate} runs it. Options: {@code prompt} or {@code prompts} (a file of
+     * id&lt;TAB&gt;prompt lines), {@code out}, {@code negative}, {@code seed}, {@code count}, {@code steps},
+     * {@code sampler}, {@code guidance}, {@code guidanceRescale}, {@code initImage}, {@code strength}, {@code mask},
+     * {@code upscale}, {@code rerank} (candidates per image, the best by CLIP kept), {@code grid}; where the script names none, the pipeline's own defaults ({@code defaults guidance: 3} in its
      * block, or its zoo descriptor's) and then the global ones. Returns the files written.
      */
     public List<java.nio.file.Path> generate(Map<String, ?> options, Object pipeline) {
@@ -225,6 +225,7 @@ public abstract class PictorScript extends Script {
         Generate.Result r = Generate.run(context, runtime().open(pipeline), request,
                 dev.pictor.api.diffusion.SamplingHooks.none().withProgress(context.progress())
                         .withCancellation(context.cancellation()));
+        r.warnings().forEach(runtime()::warn);
         List<java.nio.file.Path> files = new ArrayList<>(r.images().stream().map(Generate.Image::file).toList());
         r.grid().ifPresent(files::add);
         return files;

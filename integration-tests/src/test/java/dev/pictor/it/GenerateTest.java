@@ -275,7 +275,7 @@ class GenerateTest {
         assertThat(r.code()).isZero();
         for (String option : List.of("--pipeline", "--prompt", "--prompts", "--out", "--negative", "--seed", "--count",
                 "--steps", "--sampler", "--guidance", "--guidance-rescale", "--init-image", "--strength", "--mask",
-                "--upscale", "--grid")) {
+                "--upscale", "--rerank", "--grid")) {
             assertThat(r.out()).contains(option);
         }
     }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The one autoregressive decoding loop: opens a {@link DecodingSession} (which owns the key/value cache), feeds
  * the prefix once, then one token a step, each chosen by the {@link TokenSampler} from the allowed range with the
- * row's own seeded stream. Owns progress ("decoding", one unit a token), cancellation and the check that logits
+ * row's own seeded stream — with classifier-free guidance when the request asks (the logits after the prefix pushed
+ * away from those after a negative one, as Make-A-Scene and Parti guide their token models). Owns progress ("decoding", one unit a token), cancellation and the check that logits
  * are finite.
  *
  * <pre>{@code
@@ -42,9 +43,21 @@ public final class AutoregressiveLoop {
             rows[b] = new SplittableRandom(Seeds.mix(request.seed() + b));
         }
         long[][] out = new long[batch][request.newTokens()];
-        try (DecodingSession session = model.open(batch, request.condition())) {
+        boolean guided = request.guided();
+        float g = (float) request.guidance();
+        // guided: one session of 2·batch rows, the prefixes then the negatives, fed the same token each step
+        int rowsInSession = guided ? 2 * batch : batch;
+        if (guided && !request.condition().isNone()) {
+            throw new dev.pictor.api.BadInputException("guided decoding steers by its two prefixes: it takes no"
+                    + " condition besides them");
+        }
+        try (DecodingSession session = model.open(rowsInSession, request.condition())) {
             cancellation.throwIfCancelled();
-            INDArray logits = session.feed(request.prefix().castTo(DataType.INT64));
+            INDArray first = request.prefix().castTo(DataType.INT64);
+            if (guided) {
+                first = Nd4j.concat(0, first, request.negative().castTo(DataType.INT64));
+            }
+            INDArray logits = session.feed(first);
             for (int i = 0; i < request.newTokens(); i++) {
                 int position = prefixLength + i;
                 TokenRange range = request.allowed().apply(position);
@@ -56,16 +69,28 @@ public final class AutoregressiveLoop {
                             + " exceeds the vocabulary of " + model.vocabularySize());
                 }
                 float[][] rowsOfLogits = logits.castTo(DataType.FLOAT).toFloatMatrix();
-                long[] next = new long[batch];
+                long[] next = new long[rowsInSession];
                 for (int b = 0; b < batch; b++) {
-                    checkFinite(rowsOfLogits[b], position);
-                    next[b] = sampler.choose(rowsOfLogits[b], range.from(), range.to(), rows[b]);
+                    float[] row = rowsOfLogits[b];
+                    checkFinite(row, position);
+                    if (guided) {
+                        float[] u = rowsOfLogits[batch + b];
+                        checkFinite(u, position);
+                        for (int v = range.from(); v < range.to(); v++) {
+                            row[v] = u[v] + g * (row[v] - u[v]);
+                        }
+                        checkFinite(row, position);
+                    }
+                    next[b] = sampler.choose(row, range.from(), range.to(), rows[b]);
                     out[b][i] = next[b];
+                    if (guided) {
+                        next[batch + b] = next[b];
+                    }
                 }
                 progress.onProgress("decoding", i + 1, request.newTokens());
                 if (i + 1 < request.newTokens()) {
                     cancellation.throwIfCancelled();
-                    logits = session.feed(Nd4j.createFromArray(next).reshape(batch, 1));
+                    logits = session.feed(Nd4j.createFromArray(next).reshape(rowsInSession, 1));
                 }
             }
         }

@@ -71,67 +71,86 @@ public final class Generate {
             Map<String, String> metadata, Path file) {
     }
 
-    /** The images, in prompt order, and the grid file when one was asked for. */
-    public record Result(List<Image> images, Optional<Path> grid) {
+    /**
+     * The images, in prompt order, the grid file when one was asked for, and warnings for the user (a prompt cut
+     * to the tokenizer's context).
+     */
+    public record Result(List<Image> images, Optional<Path> grid, List<String> warnings) {
+        public Result {
+            images = List.copyOf(images);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Draws pictures for one prompt: {@code rows} of them, row r from seed {@code seed + r}, as pixels
+     * {@code [rows, C, H, W]} in [-1, 1]. A diffusion pipeline runs the {@link GuidanceLoop}; an image-token pipeline
+     * (DALL·E) the {@link dev.pictor.api.autoregressive.AutoregressiveLoop} ({@link TokenImages}).
+     */
+    interface Drawer {
+        INDArray draw(GenerateRequest.Prompt prompt, long seed, int rows, SamplingHooks hooks);
+
+        /** Rows drawn in one call when {@code count} images with {@code candidates} candidates each are wanted. */
+        int rowsPerCall(int count, int candidates);
+
+        /** How the pictures are drawn, for the PNG metadata (sampler, steps, guidance, …). */
+        Map<String, String> describe();
     }
 
     /** Generates and writes every image of the request. */
     public static Result run(TaskContext context, LoadedPipeline pipeline, GenerateRequest request,
             SamplingHooks hooks) {
         checkWritable(request.out());
-        Denoiser denoiser = pipeline.denoiser();
-        if (!(denoiser instanceof DiffusionDenoiser model)) {
-            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' has an autoregressive denoiser:"
-                    + " generate runs diffusion pipelines here; autoregressive image models decode through"
-                    + " AutoregressiveLoop with their plugin's own token layout");
-        }
-        DiffusionSampler sampler = sampler(context, pipeline, request);
-        Optional<ContinuousQuantizer> quantizer = quantizer(pipeline);
-        boolean conditional = !pipeline.pipeline().components(ComponentKind.ENCODER).isEmpty();
-        Condition negative = conditional && request.guidance() != 1 ? condition(pipeline, request.negative())
-                : Condition.none();
-        Optional<BufferedImage> initImage = request.initImage().map(p -> readImage(p, "initial image"))
-                .map(im -> request.upscale() ? enlarge(im, request.initImage().get(), model, quantizer) : im);
-        INDArray init = initImage.map(im -> initLatents(im, request.initImage().get(), model, quantizer, request))
-                .orElse(null);
-        Optional<BufferedImage> maskImage = request.mask().map(p -> readImage(p, "mask"));
-        INDArray mask = maskImage.map(m -> maskLatents(m, request.mask().get(), initImage.orElseThrow(), model))
-                .orElse(null);
-        // A latent model regenerates whole latent cells and its decoder only approximates the rest: the initial
-        // image is pasted back wherever the mask keeps it, so unmasked pixels stay exactly as given.
-        INDArray keep = mask != null && quantizer.isPresent() ? keepMask(maskImage.get(), quantizer.get(),
-                request.count()) : null;
-        INDArray kept = keep != null ? initPixels(initImage.get(), quantizer.get(), request.count()) : null;
-
+        List<String> warnings = new ArrayList<>();
+        Drawer drawer = pipeline.denoiser() instanceof dev.pictor.api.spi.ImageTokenDenoiser model
+                ? TokenImages.drawer(context, pipeline, request, model, warnings::add)
+                : diffusion(context, pipeline, request);
+        int candidates = request.rerank();
+        Rerank rerank = candidates > 1 ? Rerank.of(pipeline) : null;
+        int count = request.count();
+        int rows = count * candidates;
+        int perCall = drawer.rowsPerCall(count, candidates);
         List<Image> images = new ArrayList<>();
         int prompts = request.prompts().size();
+        long units = (long) prompts * rows;
         for (int i = 0; i < prompts; i++) {
             GenerateRequest.Prompt prompt = request.prompts().get(i);
-            int promptIndex = i;
-            SamplingHooks perPrompt = hooks.withProgress((stage, done, total) -> hooks.progress().onProgress(stage,
-                    promptIndex * total + done, prompts * total));
-            DiffusionRequest.Builder b = DiffusionRequest.builder(request.count()).seed(request.seed())
-                    .steps(request.steps()).guidance(request.guidance())
-                    .guidanceRescale(request.guidanceRescale()).negative(negative)
-                    .condition(conditional ? condition(pipeline, prompt.text()) : Condition.none());
-            if (init != null) {
-                b.init(init, request.strength());
+            // candidate j of image k is row j·count + k, drawn from seed + row: without reranking, image k has
+            // seed + k, and candidate 0 is that same picture
+            BufferedImage[] best = new BufferedImage[count];
+            long[] bestSeed = new long[count];
+            double[] bestScore = new double[count];
+            Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
+            INDArray text = rerank == null ? null : rerank.text(prompt.text());
+            for (int from = 0; from < rows; from += perCall) {
+                int n = Math.min(perCall, rows - from);
+                long done = (long) i * rows + from;
+                SamplingHooks part = hooks.withProgress((stage, d, total) -> hooks.progress().onProgress(stage,
+                        done * total + (long) d * n, units * total));
+                INDArray pixels = drawer.draw(prompt, request.seed() + from, n, part);
+                List<BufferedImage> drawn = new ArrayList<>(n);
+                for (int r = 0; r < n; r++) {
+                    drawn.add(Images.fromTensor(pixels.get(NDArrayIndex.point(r))));
+                }
+                double[] scores = rerank == null ? new double[n] : rerank.scores(text, drawn);
+                for (int r = 0; r < n; r++) {
+                    int k = (from + r) % count;
+                    if (best[k] == null || scores[r] > bestScore[k]) {
+                        best[k] = drawn.get(r);
+                        bestSeed[k] = request.seed() + from + r;
+                        bestScore[k] = scores[r];
+                    }
+                }
             }
-            if (mask != null) {
-                b.inpaint(mask, init);
-            }
-            INDArray samples = GuidanceLoop.run(model, sampler, b.build(), perPrompt);
-            INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
-            if (keep != null) {
-                INDArray generated = pixels.castTo(DataType.FLOAT);
-                pixels = generated.add(kept.sub(generated).mul(keep));
-            }
-            for (int k = 0; k < request.count(); k++) {
-                BufferedImage image = Images.fromTensor(pixels.get(NDArrayIndex.point(k)));
-                Map<String, String> meta = metadata(pipeline, request, prompt, sampler, request.seed() + k);
+            for (int k = 0; k < count; k++) {
+                Map<String, String> meta = metadata(pipeline, request, prompt, drawer, bestSeed[k]);
+                if (rerank != null) {
+                    meta.put("rerank", "best of " + candidates + " by CLIP similarity to the prompt");
+                    meta.put("clip score", String.format(Locale.ROOT, "%.4f", bestScore[k]));
+                }
                 Path file = request.fileOf(prompt, k);
-                Png.write(file, image, meta);
-                images.add(new Image(prompt, k, request.seed() + k, image, meta, file));
+                Png.write(file, best[k], meta);
+                images.add(new Image(prompt, k, bestSeed[k], best[k], meta, file));
             }
         }
         Optional<Path> grid = Optional.empty();
@@ -143,7 +162,74 @@ public final class Generate {
                     Map.of("pipeline", pipeline.pipeline().name(), "Software", "Pictor"));
             grid = Optional.of(file);
         }
-        return new Result(images, grid);
+        return new Result(images, grid, warnings);
+    }
+
+    /** The diffusion pipeline's drawer: img2img, inpainting and upscaling as the request asks. */
+    private static Drawer diffusion(TaskContext context, LoadedPipeline pipeline, GenerateRequest request) {
+        Denoiser denoiser = pipeline.denoiser();
+        if (!(denoiser instanceof DiffusionDenoiser model)) {
+            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' has an autoregressive denoiser"
+                    + " that does not draw image tokens after a text: generate runs diffusion and image-token"
+                    + " (DALL·E) pipelines");
+        }
+        DiffusionSampler sampler = sampler(context, pipeline, request);
+        Optional<ContinuousQuantizer> quantizer = quantizer(pipeline);
+        boolean conditional = !pipeline.pipeline().components(ComponentKind.ENCODER).isEmpty();
+        Condition negative = conditional && request.guidance() != 1 ? condition(pipeline, request.negative())
+                : Condition.none();
+        Optional<BufferedImage> initImage = request.initImage().map(p -> readImage(p, "initial image"))
+                .map(im -> request.upscale() ? enlarge(im, request.initImage().get(), model, quantizer) : im);
+        // every call draws `count` rows (candidate j of every image), so the initial image's arrays have that many
+        INDArray init = initImage.map(im -> initLatents(im, request.initImage().get(), model, quantizer, request))
+                .orElse(null);
+        Optional<BufferedImage> maskImage = request.mask().map(p -> readImage(p, "mask"));
+        INDArray mask = maskImage.map(m -> maskLatents(m, request.mask().get(), initImage.orElseThrow(), model))
+                .orElse(null);
+        // A latent model regenerates whole latent cells and its decoder only approximates the rest: the initial
+        // image is pasted back wherever the mask keeps it, so unmasked pixels stay exactly as given.
+        INDArray keep = mask != null && quantizer.isPresent() ? keepMask(maskImage.get(), quantizer.get(),
+                request.count()) : null;
+        INDArray kept = keep != null ? initPixels(initImage.get(), quantizer.get(), request.count()) : null;
+        return new Drawer() {
+            @Override
+            public INDArray draw(GenerateRequest.Prompt prompt, long seed, int rows, SamplingHooks hooks) {
+                DiffusionRequest.Builder b = DiffusionRequest.builder(rows).seed(seed).steps(request.steps())
+                        .guidance(request.guidance()).guidanceRescale(request.guidanceRescale()).negative(negative)
+                        .condition(conditional ? condition(pipeline, prompt.text()) : Condition.none());
+                if (init != null) {
+                    b.init(init, request.strength());
+                }
+                if (mask != null) {
+                    b.inpaint(mask, init);
+                }
+                INDArray samples = GuidanceLoop.run(model, sampler, b.build(), hooks);
+                INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
+                if (keep != null) {
+                    INDArray generated = pixels.castTo(DataType.FLOAT);
+                    pixels = generated.add(kept.sub(generated).mul(keep));
+                }
+                return pixels;
+            }
+
+            @Override
+            public int rowsPerCall(int count, int candidates) {
+                return count;
+            }
+
+            @Override
+            public Map<String, String> describe() {
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("negative prompt", request.negative());
+                m.put("steps", Integer.toString(request.steps()));
+                m.put("sampler", sampler.name());
+                m.put("guidance", format(request.guidance()));
+                if (request.guidanceRescale() != 0) {
+                    m.put("guidance rescale", format(request.guidanceRescale()));
+                }
+                return m;
+            }
+        };
     }
 
     private static void checkWritable(Path out) {
@@ -312,17 +398,11 @@ public final class Generate {
     }
 
     private static Map<String, String> metadata(LoadedPipeline pipeline, GenerateRequest r,
-            GenerateRequest.Prompt prompt, DiffusionSampler sampler, long seed) {
+            GenerateRequest.Prompt prompt, Drawer drawer, long seed) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("prompt", prompt.text());
-        m.put("negative prompt", r.negative());
         m.put("seed", Long.toString(seed));
-        m.put("steps", Integer.toString(r.steps()));
-        m.put("sampler", sampler.name());
-        m.put("guidance", format(r.guidance()));
-        if (r.guidanceRescale() != 0) {
-            m.put("guidance rescale", format(r.guidanceRescale()));
-        }
+        m.putAll(drawer.describe());
         m.put("pipeline", pipeline.pipeline().name());
         List<Artifact> artifacts = pipeline.pipeline().artifacts();
         m.put("weights", artifacts.isEmpty() ? "none (components built from settings)"
@@ -339,7 +419,7 @@ public final class Generate {
         return m;
     }
 
-    private static String format(double v) {
+    static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *       rescaled 0.7 unless told otherwise.</li>
  *   <li>{@code initImage} and {@code strength} (0.8; in [0, 1]) for img2img; {@code mask} (a PNG of the image's
  *       size, black = keep, white = regenerate; needs {@code initImage}) for inpainting.</li>
+ *   <li>{@code rerank} (1 = off): draw that many candidates for each image and keep the one whose CLIP embedding
+ *       is closest to the prompt's (the pipeline's {@code text} and {@code image} encoders) — the DALL·E paper's
+ *       reranking. Candidate j of image k has seed {@code seed + j·count + k}, so candidate 0 is the picture drawn
+ *       without reranking; the PNG records the chosen one's seed.</li>
  *   <li>{@code grid} (false: also write {@code grid.png}); {@code out} (the folder, default the working
  *       directory).</li>
  * </ul>
@@ -42,13 +46,15 @@ import java.util.regex.Pattern;
  */
 public record GenerateRequest(List<Prompt> prompts, String negative, long seed, int count, int steps,
         Optional<String> sampler, double guidance, double guidanceRescale, Optional<Path> initImage, double strength,
-        Optional<Path> mask, boolean upscale, boolean grid, Path out) {
+        Optional<Path> mask, boolean upscale, int rerank, boolean grid, Path out) {
 
     /** The option names, the same for the DSL and the CLI (whose {@code --init-image} is {@code initImage}). */
     public static final List<String> OPTIONS = List.of("prompt", "prompts", "negative", "seed", "count", "steps",
-            "sampler", "guidance", "guidanceRescale", "initImage", "strength", "mask", "upscale", "grid", "out");
+            "sampler", "guidance", "guidanceRescale", "initImage", "strength", "mask", "upscale", "rerank", "grid", "out");
     /** The most images one prompt may ask for in one run. */
     public static final int MAX_COUNT = 64;
+    /** The most candidates reranking may draw for one image (the DALL·E paper drew 512 for each prompt). */
+    public static final int MAX_RERANK = 512;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     /**
@@ -145,11 +151,16 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
         if (upscale && mask.isPresent()) {
             throw new BadInputException("generate: upscale redraws the whole enlarged image; it takes no mask");
         }
+        int rerank = o.integer("rerank", 1);
+        if (rerank < 1 || rerank > MAX_RERANK) {
+            throw new BadInputException(o.where("rerank") + " must lie in [1, " + MAX_RERANK + "] (candidates drawn for"
+                    + " each image; 1 = no reranking), got " + rerank);
+        }
         Optional<String> sampler = o.has("sampler") ? Optional.of(o.string("sampler", "")) : Optional.empty();
         Path out = o.path("out", base).orElse(base);
         return new GenerateRequest(prompts, o.string("negative", ""), o.longInteger("seed", 0), count, steps, sampler,
                 guidance, guidanceRescale, init, init.isPresent() ? o.real("strength", upscale ? 0.5 : 0.8) : 1, mask,
-                upscale, o.bool("grid", false), out);
+                upscale, rerank, o.bool("grid", false), out);
     }
 
     /** {@code id<TAB>prompt} lines; a bad line is one error naming it. */

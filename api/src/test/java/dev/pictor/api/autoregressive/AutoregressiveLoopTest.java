@@ -209,6 +209,40 @@ class AutoregressiveLoopTest {
     }
 
     @Test
+    void guidanceMixesTheTwoBranchesLogits() {
+        LogitsSampler s = new LogitsSampler(1, 0, 1);
+        // guidance 0 keeps only the negative branch: the same tokens as decoding from the negative prefix alone
+        long[][] fromNegative = AutoregressiveLoop.run(new Markov(), s, DecodingRequest.builder(prefix(3, 2), 20)
+                .seed(5).build(), ProgressListener.NONE, Cancellation.never());
+        long[][] guidedZero = AutoregressiveLoop.run(new Markov(), s, DecodingRequest.builder(prefix(3, 1), 20)
+                .seed(5).guidance(0, prefix(3, 2)).build(), ProgressListener.NONE, Cancellation.never());
+        assertThat(guidedZero).isDeepEqualTo(fromNegative);
+        // guidance 1 is plain decoding, and needs no negative
+        long[][] plain = AutoregressiveLoop.run(new Markov(), s, DecodingRequest.builder(prefix(3, 1), 20).seed(5)
+                .build(), ProgressListener.NONE, Cancellation.never());
+        long[][] guidedOne = AutoregressiveLoop.run(new Markov(), s, DecodingRequest.builder(prefix(3, 1), 20)
+                .seed(5).guidance(1, null).build(), ProgressListener.NONE, Cancellation.never());
+        assertThat(guidedOne).isDeepEqualTo(plain);
+        // greedy with guidance 3: argmax of u + 3 (c − u), both branches fed the chosen token
+        Markov m = new Markov();
+        long[][] greedy = AutoregressiveLoop.run(m, new LogitsSampler(0, 0, 1), DecodingRequest.builder(prefix(1, 1),
+                1).guidance(3, prefix(1, 2)).build(), ProgressListener.NONE, Cancellation.never());
+        int best = 0;
+        double bestLogit = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < V; v++) {
+            double c = (float) Math.log(P[1][v]);
+            double u = (float) Math.log(P[2][v]);
+            if (u + 3 * (c - u) > bestLogit) {
+                best = v;
+                bestLogit = u + 3 * (c - u);
+            }
+        }
+        assertThat(greedy[0][0]).isEqualTo(best);
+        assertThatThrownBy(() -> DecodingRequest.builder(prefix(2, 1), 4).guidance(2, prefix(1, 2)).build())
+                .isInstanceOf(dev.pictor.api.BadInputException.class).hasMessageContaining("negative prefix");
+    }
+
+    @Test
     void sameSeedSameTokensAndEachRowHasItsOwnSeed() {
         LogitsSampler s = new LogitsSampler(1, 0, 1);
         long[][] a = AutoregressiveLoop.run(new Markov(), s, DecodingRequest.builder(prefix(4, 0), 30).seed(9).build(),

@@ -214,6 +214,16 @@ public final class ClipBpeTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * Writes the merges as a file {@link #fromMergesFile} reads (a {@code #version} header, one merge a line),
+     * atomically: a model folder's {@code bpe.txt}.
+     */
+    public void writeMerges(java.nio.file.Path file) {
+        byte[] bytes = ("#version: 0.2 (learned by Pictor's BpeTrainer)\n" + String.join("\n", merges()) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        dev.pictor.api.io.AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
     /** The merges in rank order (what {@link #fromMerges} takes). */
     public List<String> merges() {
         String[] out = new String[vocabulary.ranks().size()];

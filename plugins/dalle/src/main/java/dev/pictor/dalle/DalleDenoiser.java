@@ -1,9 +1,11 @@
 package dev.pictor.dalle;
 
 import dev.pictor.api.BadInputException;
-import dev.pictor.api.spi.AutoregressiveDenoiser;
+import dev.pictor.api.autoregressive.TokenRange;
 import dev.pictor.api.spi.Condition;
 import dev.pictor.api.spi.DecodingSession;
+import dev.pictor.api.spi.ImageTokenDenoiser;
+import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.nn.Graph;
 import dev.pictor.nn.inference.RowKernels;
 import dev.pictor.nn.inference.TransformerStack;
@@ -25,8 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * }
  * }</pre>
  */
-public final class DalleDenoiser implements AutoregressiveDenoiser {
+public final class DalleDenoiser implements ImageTokenDenoiser {
     private final DalleConfig config;
+    private final DalleTransformer textModel;
     private final TransformerStack stack;
     private final float[][] textEmbedding;
     private final float[][] textPositions;
@@ -38,6 +41,7 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
     public DalleDenoiser(DalleConfig config, Map<String, INDArray> weights) {
         this.config = config;
         DalleTransformer t = new DalleTransformer(config);
+        this.textModel = t;
         Graph described = Graph.describing(DataType.FLOAT, Graph.Mode.INFER);
         t.logits(described, described.input("text", DataType.INT64, -1, config.textLength()),
                 described.input("image", DataType.INT64, -1, config.imageTokens()));
@@ -81,6 +85,22 @@ public final class DalleDenoiser implements AutoregressiveDenoiser {
     @Override
     public int vocabularySize() {
         return config.totalVocab();
+    }
+
+    /** The text positions as this model reads them: each padded position its own padding token. */
+    @Override
+    public INDArray prefix(TokenBatch text) {
+        return Nd4j.createFromArray(textModel.textIds(text));
+    }
+
+    @Override
+    public long[] codeGrid() {
+        return new long[] {config.imageSize(), config.imageSize()};
+    }
+
+    @Override
+    public TokenRange imageTokens() {
+        return new TokenRange(config.imageOffset(), config.totalVocab());
     }
 
     @Override

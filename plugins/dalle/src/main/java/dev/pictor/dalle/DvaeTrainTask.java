@@ -33,8 +33,18 @@ public final class DvaeTrainTask implements Task {
     @Override
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "seed", "groups", "hid", "blocks", "vocab", "init",
-                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "into", "checkpoint", "checkpointEvery",
+                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise", "reconstruction", "into", "checkpoint", "checkpointEvery",
                 "report", "evaluate");
+    }
+
+    private static DvaeTraining.Reconstruction reconstruction(TaskOptions options) {
+        String r = options.string("reconstruction", "logit-laplace");
+        return switch (r) {
+            case "logit-laplace" -> DvaeTraining.Reconstruction.LOGIT_LAPLACE;
+            case "gaussian" -> DvaeTraining.Reconstruction.GAUSSIAN;
+            default -> throw new BadInputException(options.where("reconstruction") + " must be 'logit-laplace' (the"
+                    + " paper's) or 'gaussian', not '" + r + "'");
+        };
     }
 
     @Override
@@ -53,7 +63,9 @@ public final class DvaeTrainTask implements Task {
         var settings = new DvaeTraining.Settings(steps, options.integer("batch", 32), options.real("lr", 1e-3),
                 options.longInteger("warmup", Math.min(100, steps / 10)), options.real("klWeight", 1.0),
                 options.longInteger("klWarmup", steps / 10), options.real("tauStart", 1.0),
-                options.real("tauEnd", 1.0 / 16), options.longInteger("tauAnneal", steps), seed,
+                options.real("tauEnd", 1.0 / 16), options.longInteger("tauAnneal", steps),
+                options.bool("hard", true), options.real("diversity", 0),
+                options.real("noise", 1), reconstruction(options), seed,
                 options.path("checkpoint", context.baseDirectory()).orElse(null),
                 options.longInteger("checkpointEvery", 100));
         DvaeTraining training = new DvaeTraining(config, images, settings);

@@ -1,6 +1,7 @@
 package dev.pictor.dalle;
 
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.layers.LogSoftmax;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
@@ -19,9 +20,40 @@ public final class GumbelSoftmax {
     private GumbelSoftmax() {
     }
 
+    /**
+     * The codebook-diversity penalty of wav2vec 2.0 (Baevski et al. 2020, §3.3), which met the same collapse in its
+     * Gumbel-softmax quantizer: {@code log K − H(p̄)}, p̄ = softmax(logits) averaged over every cell of the batch —
+     * 0 when the batch uses all K codes evenly, log K when it uses one. Not in DALL·E's ELBO: the per-cell KL to the
+     * uniform prior spreads each cell's distribution but not the codes the cells pick, and on pictures mostly of
+     * one flat background every cell then picks the same few. A scalar.
+     */
+    public static SDVariable diversityPenalty(Graph g, SDVariable logits, int vocabSize) {
+        var sd = g.sameDiff();
+        SDVariable logQ = LogSoftmax.apply(g, logits, 1);                        // [N, K, h, w]
+        SDVariable mean = sd.mean(sd.math().exp(logQ), 0, 2, 3);                // [K]
+        SDVariable entropy = sd.sum(mean.mul(sd.math().log(mean.add(1e-12))), 0).neg();
+        return entropy.rsub(Math.log(vocabSize));
+    }
+
     /** {@code softmax((logits + gumbel) / tau)} over the codebook; {@code tau} a scalar (annealed: an input). */
     public static SDVariable relax(Graph g, SDVariable logits, SDVariable gumbel, SDVariable tau) {
         return g.sameDiff().nn().softmax(logits.add(gumbel).div(tau), 1);
+    }
+
+    /**
+     * The straight-through variant ({@code F.gumbel_softmax(hard=True)}): forward the one-hot of the relaxed
+     * sample's argmax, backward the relaxation's gradient. The decoder then only ever reads one code a cell, so it
+     * cannot learn to read the small weights a soft sample leaves on the other codes — which is how a soft dVAE
+     * trains to good reconstructions while its argmax codes, all the transformer sees, collapse to a few.
+     */
+    public static SDVariable relaxHard(Graph g, SDVariable logits, SDVariable gumbel, SDVariable tau,
+            int vocabSize) {
+        var sd = g.sameDiff();
+        SDVariable soft = relax(g, logits, gumbel, tau);
+        SDVariable hard = sd.oneHot(sd.argmax(soft, 1), vocabSize, 1, 1.0, 0.0, soft.dataType());
+        SDVariable jump = new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd, hard.sub(soft))
+                .outputVariable();
+        return soft.add(jump);
     }
 
     /**
@@ -30,19 +62,7 @@ public final class GumbelSoftmax {
      */
     public static SDVariable klToUniform(Graph g, SDVariable logits, int vocabSize) {
         var sd = g.sameDiff();
-        SDVariable logQ = logSoftmax(g, logits, 1);
+        SDVariable logQ = LogSoftmax.apply(g, logits, 1);   // finite however confident the encoder
         return sd.sum(sd.math().exp(logQ).mul(logQ.add(Math.log(vocabSize))), 1, 2, 3);
-    }
-
-    /**
-     * {@code x − max − log Σ exp(x − max)} along {@code dimension}. Written out because ND4J M2.1's log_softmax
-     * takes the log of the softmax — −∞ once a logit leads by ~90 (the dVAE's encoder gets there in forty steps,
-     * and the KL turns NaN) — and has no gradient along any dimension but the last. The max's own gradient
-     * cancels (log-softmax does not change under a shift), so it needs no stop.
-     */
-    static SDVariable logSoftmax(Graph g, SDVariable x, int dimension) {
-        var sd = g.sameDiff();
-        SDVariable shifted = x.sub(sd.max(x, true, dimension));
-        return shifted.sub(sd.math().log(sd.sum(sd.math().exp(shifted), true, dimension)));
     }
 }

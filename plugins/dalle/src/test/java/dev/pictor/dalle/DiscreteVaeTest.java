@@ -7,6 +7,7 @@ import dev.pictor.api.BadInputException;
 import dev.pictor.api.testing.Fixtures;
 import dev.pictor.api.testing.Tolerance;
 import dev.pictor.nn.Graph;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,49 @@ class DiscreteVaeTest {
         assertThat(value).isCloseTo(Math.log(K), org.assertj.core.data.Offset.offset(1e-4));
         var grads = g.gradientRunner(g.sameDiff().sum(kl), java.util.List.of("scale")).compute(Map.of("logits", x));
         assertThat(grads.gradients().get("scale").getDouble(0)).isFinite();
+    }
+
+    @Test
+    void straightThroughSendsOneHotCodesForwardAndTheRelaxationsGradientBack() {
+        Nd4j.getRandom().setSeed(3);
+        Graph g = new Graph(DataType.DOUBLE, 0, Graph.Mode.TRAIN);
+        var sd = g.sameDiff();
+        SDVariable logits = sd.var("logits", Nd4j.rand(DataType.DOUBLE, 2, K, 2, 2).muli(3));
+        SDVariable gumbel = sd.constant(Nd4j.rand(DataType.DOUBLE, 2, K, 2, 2));
+        SDVariable tau = sd.constant(Nd4j.scalar(0.5));
+        SDVariable weights = sd.constant(Nd4j.rand(DataType.DOUBLE, 2, K, 2, 2));
+        SDVariable hard = GumbelSoftmax.relaxHard(g, logits, gumbel, tau, K);
+        SDVariable soft = GumbelSoftmax.relax(g, logits, gumbel, tau);
+        INDArray forward = g.output(Map.of(), hard);
+        INDArray relaxed = g.output(Map.of(), soft);
+        INDArray expected = Nd4j.zeros(DataType.DOUBLE, 2, K, 2, 2);
+        INDArray argmax = relaxed.argMax(1);
+        for (int n = 0; n < 2; n++) {
+            for (int y = 0; y < 2; y++) {
+                for (int x = 0; x < 2; x++) {
+                    expected.putScalar(new long[] {n, argmax.getLong(n, y, x), y, x}, 1.0);
+                }
+            }
+        }
+        Tolerance.assertClose(forward, expected, 0, "one-hot forward");
+        INDArray viaHard = g.gradientRunner(sd.sum(hard.mul(weights)), List.of("logits")).compute(Map.of())
+                .gradients().get("logits");
+        INDArray viaSoft = g.gradientRunner(sd.sum(soft.mul(weights)), List.of("logits")).compute(Map.of())
+                .gradients().get("logits");
+        Tolerance.assertClose(viaHard, viaSoft, 0, "straight-through gradient");
+    }
+
+    @Test
+    void decodingACodeOutsideTheCodebookIsOneLineNamingIt() {
+        Map<String, INDArray> f = Fixtures.tensors(DiscreteVaeTest.class, "dvae");
+        DvaeQuantizer q = new DvaeQuantizer(SMALL, Fixtures.under(f, "param."));
+        assertThat(q.decode(Nd4j.zeros(DataType.INT64, 1, 2, 2)).shape()).containsExactly(1, 3, 16, 16);
+        for (long bad : new long[] {K, -1}) {
+            INDArray codes = Nd4j.zeros(DataType.INT64, 1, 2, 2);
+            codes.putScalar(new long[] {0, 1, 0}, bad);
+            assertThatThrownBy(() -> q.decode(codes)).isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("code " + bad + " at position 2 is outside the codebook [0, " + K + ")");
+        }
     }
 
     @ParameterizedTest

@@ -117,9 +117,7 @@ public final class ClipTraining {
         Safetensors.write(dir.resolve("model.safetensors"), weights, metadata);
         byte[] json = config.toJson().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve("config.json"), out -> out.write(json));
-        byte[] merges = ("#version: 0.2 (learned by Pictor's BpeTrainer)\n" + String.join("\n", tokenizer.merges())
-                + "\n").getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(dir.resolve("bpe.txt"), out -> out.write(merges));
+        tokenizer.writeMerges(dir.resolve("bpe.txt"));
     }
 
     /** The loss on the batches of steps {@code from … from+count-1} (held-out steps: beyond the run). */

@@ -9,6 +9,7 @@ import dev.pictor.dalle.DalleConfig;
 import dev.pictor.dalle.DalleTransformer;
 import dev.pictor.dalle.DvaeQuantizer;
 import dev.pictor.nn.Graph;
+import dev.pictor.nn.layers.LogSoftmax;
 import dev.pictor.nn.train.Batches;
 import dev.pictor.nn.train.LearningRateSchedule;
 import dev.pictor.nn.train.Trainer;
@@ -40,15 +41,20 @@ public final class DalleTraining {
     public static final String IMAGE = "image";
     public static final String TARGETS = "targets";
 
-    /** @param textWeight the text positions' share of the loss (the paper's 1/8) */
+    /**
+     * @param textWeight the text positions' share of the loss (the paper's 1/8)
+     * @param dropText   the share of captions replaced by the empty text, so that the model also learns pictures
+     *                   without a prompt: the unconditional branch of classifier-free guidance (0 for none)
+     */
     public record Settings(long steps, int batch, double learningRate, long warmup, double textWeight,
-            double emaDecay, long seed, Path checkpoint, long checkpointEvery) {
+            double dropText, double emaDecay, long seed, Path checkpoint, long checkpointEvery) {
         public Settings {
             if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps
-                    || !(textWeight >= 0 && textWeight <= 1) || !(emaDecay >= 0 && emaDecay < 1)) {
+                    || !(textWeight >= 0 && textWeight <= 1) || !(dropText >= 0 && dropText < 1)
+                    || !(emaDecay >= 0 && emaDecay < 1)) {
                 throw new BadInputException("DALL·E training: steps, batch and learning rate must be positive, warm-up"
-                        + " shorter than the run, the text weight in [0, 1] and the EMA decay in [0, 1) (got " + this
-                        + ")");
+                        + " shorter than the run, the text weight in [0, 1], the dropped share of captions and the"
+                        + " EMA decay in [0, 1) (got " + this + ")");
             }
         }
     }
@@ -112,7 +118,7 @@ public final class DalleTraining {
     static SDVariable weightedCrossEntropy(Graph g, SDVariable logits, SDVariable targets, float[] weights,
             int vocab) {
         var sd = g.sameDiff();
-        SDVariable logProbs = sd.nn().logSoftmax(logits);
+        SDVariable logProbs = LogSoftmax.apply(g, logits, 2);   // ND4J's is −∞ for a far-leading logit
         SDVariable oneHot = sd.oneHot(targets, vocab, -1, 1.0, 0.0, DataType.FLOAT);
         SDVariable nll = sd.sum(logProbs.mul(oneHot), 2).neg();                       // [B, L]
         SDVariable w = sd.constant(Nd4j.createFromArray(weights).reshape(1, weights.length));
@@ -123,16 +129,22 @@ public final class DalleTraining {
         return graph;
     }
 
+    /** The training loss (a scalar of the {@link #graph}). */
+    public SDVariable loss() {
+        return loss;
+    }
+
     /** Step {@code step}'s pairs as the graph's inputs. */
-    Map<String, INDArray> inputs(long step) {
+    public Map<String, INDArray> inputs(long step) {
         int b = settings.batch();
         List<String> captions = new ArrayList<>(b);
         int side = pairs.side();
+        java.util.SplittableRandom drop = new java.util.SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + step);
         float[] all = new float[b * 3 * side * side];
         for (int i = 0; i < b; i++) {
             PairSource.Pair p = pairs.pair(step * b + i);
             System.arraycopy(p.image(), 0, all, i * 3 * side * side, 3 * side * side);
-            captions.add(p.caption());
+            captions.add(drop.nextDouble() < settings.dropText() ? "" : p.caption());
         }
         long[][] text = transformer.textIds(tokenizer.encodeBatch(captions));
         long[][] codes = dvae.encode(Nd4j.create(all, new long[] {b, 3, side, side}, 'c')).reshape(b, -1)

@@ -57,12 +57,21 @@ public final class DvaeTraining {
      * @param klWarmup  steps over which β rises from 0
      * @param tauStart  the relaxation's first temperature
      * @param tauEnd    its last, reached at {@code tauAnneal} steps and kept
+     * @param straightThrough the decoder reads the one-hot of each relaxed sample, the gradient flows through the
+     *                  relaxation ({@link GumbelSoftmax#relaxHard}); false: it reads the relaxation itself
+     * @param diversity weight of {@link GumbelSoftmax#diversityPenalty} per code cell (0: the paper's ELBO alone)
+     * @param reconstruction the likelihood of the pixels: the paper's logit-Laplace, or a Gaussian of σ 0.1 on the
+     *                  mapped pixels (what DALLE-pytorch trains with, as MSE)
+     * @param noise     scale of the Gumbel noise (1: the relaxation as published; below 1 the codes depend on the
+     *                  picture more than on the draw while the encoder's logits are still small)
      */
     public record Settings(long steps, int batch, double learningRate, long warmup, double klWeight, long klWarmup,
-            double tauStart, double tauEnd, long tauAnneal, long seed, Path checkpoint, long checkpointEvery) {
+            double tauStart, double tauEnd, long tauAnneal, boolean straightThrough, double diversity,
+            double noise, Reconstruction reconstruction, long seed, Path checkpoint, long checkpointEvery) {
         public Settings {
             if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps || klWeight < 0
-                    || klWarmup < 0 || !(tauStart > 0) || !(tauEnd > 0) || tauAnneal < 0) {
+                    || klWarmup < 0 || !(tauStart > 0) || !(tauEnd > 0) || tauAnneal < 0 || !(diversity >= 0)
+                    || !(noise >= 0) || reconstruction == null) {
                 throw new BadInputException("dVAE training: steps, batch, learning rate and temperatures must be"
                         + " positive, warm-up shorter than the run, β and the schedules' lengths not negative (got "
                         + this + ")");
@@ -71,8 +80,8 @@ public final class DvaeTraining {
 
         /** Batch 32, AdamW 1e-3 after 100 warm-up steps, β 0 → 1 over the first tenth, τ 1 → 1/16 over the run. */
         public static Settings defaults(long steps) {
-            return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps, 1,
-                    null, 100);
+            return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps,
+                    true, 0, 1, Reconstruction.LOGIT_LAPLACE, 1, null, 100);
         }
 
         /** The temperature at {@code step}: cosine from tauStart to tauEnd over tauAnneal steps. */
@@ -89,6 +98,19 @@ public final class DvaeTraining {
             return klWarmup == 0 || step >= klWarmup ? klWeight : klWeight * step / klWarmup;
         }
     }
+
+    /**
+     * The reconstruction term. The paper's logit-Laplace learns a scale b per pixel: on the Shapes world, 80% black
+     * background that the decoder draws exactly, it buys most of its likelihood with a tiny b there and a large one on
+     * the objects — a picture's objects then hardly pay for being encoded, and the codes collapsed to 2–7 of 512.
+     * A Gaussian of fixed σ makes every wrong pixel cost the same.
+     */
+    public enum Reconstruction {
+        LOGIT_LAPLACE, GAUSSIAN
+    }
+
+    /** σ of the Gaussian likelihood, on the mapped pixels ([ε, 1 − ε]). */
+    static final double GAUSSIAN_SIGMA = 0.1;
 
     /** How the encoder uses its codebook on the batches measured since the last report. */
     public record Usage(long step, double perplexity, int deadCodes, int codes) {
@@ -133,9 +155,17 @@ public final class DvaeTraining {
         SDVariable beta = graph.input(BETA, 1);
         SDVariable mapped = DiscreteVae.mapPixels(x.add(1).mul(0.5));
         logits = dvae.encode(graph, "encoder", mapped);
-        SDVariable stats = dvae.decode(graph, "decoder", GumbelSoftmax.relax(graph, logits, gumbel, tau));
-        loss = logitLaplaceNll(graph, stats, mapped, c).mean()
+        SDVariable codes = settings.straightThrough()
+                ? GumbelSoftmax.relaxHard(graph, logits, gumbel, tau, config.vocabSize())
+                : GumbelSoftmax.relax(graph, logits, gumbel, tau);
+        SDVariable stats = dvae.decode(graph, "decoder", codes);
+        SDVariable nll = settings.reconstruction() == Reconstruction.LOGIT_LAPLACE
+                ? logitLaplaceNll(graph, stats, mapped, c) : gaussianNll(graph, stats, mapped, c);
+        SDVariable elbo = nll.mean()
                 .add(GumbelSoftmax.klToUniform(graph, logits, config.vocabSize()).mean().mul(beta));
+        // per cell, as the KL is summed over cells: the two regularisers on one scale
+        loss = settings.diversity() == 0 ? elbo : elbo.add(GumbelSoftmax.diversityPenalty(graph, logits,
+                config.vocabSize()).mul(settings.diversity() * s * s));
     }
 
     /**
@@ -157,6 +187,18 @@ public final class DvaeTraining {
         return sd.sum(nll, 1, 2, 3);
     }
 
+    /**
+     * −log N(y | sigmoid(μ), σ²) up to a constant, summed over an image's pixels: {@code (sigmoid(μ) − y)² / 2σ²};
+     * the decoder's log-scales are not used. {@code [N]}.
+     */
+    static SDVariable gaussianNll(Graph g, SDVariable stats, SDVariable y, int channels) {
+        var sd = g.sameDiff();
+        SDVariable mu = stats.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.interval(0, channels));
+        SDVariable diff = sd.nn().sigmoid(mu).sub(y);
+        return sd.sum(diff.mul(diff), 1, 2, 3).mul(1 / (2 * GAUSSIAN_SIGMA * GAUSSIAN_SIGMA));
+    }
+
     public Graph graph() {
         return graph;
     }
@@ -173,7 +215,7 @@ public final class DvaeTraining {
         for (int i = 0; i < g.length; i++) {
             // −log(−log u), u in (0, 1)
             double u = (r.nextLong() >>> 11) * 0x1.0p-53 + 0x1.0p-54;
-            g[i] = (float) -Math.log(-Math.log(u));
+            g[i] = (float) (-Math.log(-Math.log(u)) * settings.noise());
         }
         Map<String, INDArray> in = new LinkedHashMap<>();
         in.put(IMAGES, x);
@@ -194,7 +236,11 @@ public final class DvaeTraining {
         Trainer.Config.Builder b = Trainer.Config.builder(settings.steps())
                 .learningRate(LearningRateSchedule.warmupCosine(settings.learningRate(), settings.warmup(),
                         settings.steps(), settings.learningRate() / 10))
-                .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(1.0).gcEvery(10);
+                .adam(0.9, 0.999, 1e-8, 0.0).clipNorm(0).gcEvery(10);
+        // No clipping by global norm: the likelihood's gradients at the decoder reach 10⁵–10⁶ (sharp scales b on
+        // exactly drawn backgrounds) while the encoder's, through the relaxation, stay near 1; scaled together to
+        // norm 1, the encoder's fall below Adam's ε and it stops learning — its codes collapsed to 2–6 of 512.
+        // Adam alone is indifferent to the gradients' scale.
         b.checkpoint(settings.checkpoint(), settings.checkpointEvery());   // none when null
         TrainingListener both = (step, total, l, lr, norm) -> {
             if (listener != null) {

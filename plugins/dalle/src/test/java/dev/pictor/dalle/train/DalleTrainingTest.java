@@ -40,11 +40,11 @@ class DalleTrainingTest {
         var dvaeConfig = DvaeTrainingTest.TINY;
         var dvae = new dev.pictor.dalle.DvaeQuantizer(dvaeConfig,
                 new DvaeTraining(dvaeConfig, dev.pictor.clip.train.ImageSource.shapes(world),
-                        new DvaeTraining.Settings(1, 2, 1e-3, 0, 1, 0, 1, 1, 0, 1, null, 100)).weights());
+                        new DvaeTraining.Settings(1, 2, 1e-3, 0, 1, 0, 1, 1, 0, true, 0, 1, DvaeTraining.Reconstruction.LOGIT_LAPLACE, 1, null, 100)).weights());
         DalleConfig c = new DalleConfig(tokenizer.vocabularySize(), 12, dvaeConfig.vocabSize(),
                 dvaeConfig.codeSize(), 32, 2, 2);
         java.util.function.Function<java.nio.file.Path, DalleTraining> make = ckpt -> new DalleTraining(c, dvae,
-                tokenizer, pairs, new DalleTraining.Settings(30, 8, 3e-3, 3, 1.0 / 8, 0, 2, ckpt, 5));
+                tokenizer, pairs, new DalleTraining.Settings(30, 8, 3e-3, 3, 1.0 / 8, 0.1, 0, 2, ckpt, 5));
         DalleTraining whole = make.apply(null);
         java.util.List<Double> losses = new java.util.ArrayList<>();
         whole.run((step, total, loss, lr, norm) -> losses.add(loss), dev.pictor.api.run.Cancellation.never());

@@ -30,7 +30,8 @@ class DvaeTrainingTest {
     Path dir;
 
     private static DvaeTraining.Settings settings(long steps, Path checkpoint) {
-        return new DvaeTraining.Settings(steps, 8, 3e-3, 2, 0.5, 5, 1.0, 0.25, steps, 3, checkpoint, 5);
+        return new DvaeTraining.Settings(steps, 8, 3e-3, 2, 0.5, 5, 1.0, 0.25, steps, true, 0, 1,
+                DvaeTraining.Reconstruction.LOGIT_LAPLACE, 3, checkpoint, 5);
     }
 
     private static ImageSource shapes() {

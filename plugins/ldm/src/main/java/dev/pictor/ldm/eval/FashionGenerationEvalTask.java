@@ -37,7 +37,7 @@ public final class FashionGenerationEvalTask implements Task {
 
     @Override
     public List<String> options() {
-        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "seed", "out",
+        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "rerank", "seed", "out",
                 "epochs");
     }
 

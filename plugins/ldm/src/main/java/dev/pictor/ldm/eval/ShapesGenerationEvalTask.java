@@ -48,7 +48,7 @@ public final class ShapesGenerationEvalTask implements Task {
 
     @Override
     public List<String> options() {
-        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "seed", "out",
+        return List.of("pipeline", "count", "steps", "sampler", "guidance", "guidanceRescale", "rerank", "seed", "out",
                 "sets", "prompts");
     }
 
@@ -141,12 +141,53 @@ public final class ShapesGenerationEvalTask implements Task {
                     }
                 }
                 double share = (double) right / generated.images().size();
-                context.out().printf("%-9s %5.1f%%  (%d of %d images, %d prompts × %d)%n", set, 100 * share, right,
-                        generated.images().size(), prompts.size(), images);
+                double diversity = seedDiversity(generated.images());
+                context.out().printf("%-9s %5.1f%%  (%d of %d images, %d prompts × %d)  seeds differ by %.1f of 255"
+                        + " a pixel%n", set, 100 * share, right, generated.images().size(), prompts.size(), images,
+                        diversity);
                 result.put(set, share);
+                result.put(set + "SeedDistance", diversity);
             }
         }
         return result;
+    }
+
+    /**
+     * How different one prompt's pictures are across seeds: the mean absolute difference of two of its images'
+     * pixel values (0–255), over every pair of a prompt, averaged over prompts. 0 would mean every seed draws the
+     * same picture; a prompt's pictures differ in where, how large and (for a place-free prompt) which object
+     * sits where.
+     */
+    static double seedDiversity(List<Generate.Image> images) {
+        Map<String, List<byte[]>> byPrompt = new LinkedHashMap<>();
+        for (Generate.Image image : images) {
+            byPrompt.computeIfAbsent(image.prompt().id(), k -> new ArrayList<>()).add(
+                    dev.pictor.api.image.Images.toRgb(image.image()));
+        }
+        double sum = 0;
+        int prompts = 0;
+        for (List<byte[]> pictures : byPrompt.values()) {
+            if (pictures.size() < 2) {
+                continue;
+            }
+            double d = 0;
+            int pairs = 0;
+            for (int a = 0; a < pictures.size(); a++) {
+                for (int b = a + 1; b < pictures.size(); b++) {
+                    long diff = 0;
+                    byte[] x = pictures.get(a);
+                    byte[] y = pictures.get(b);
+                    for (int i = 0; i < x.length; i++) {
+                        diff += Math.abs((x[i] & 0xFF) - (y[i] & 0xFF));
+                    }
+                    d += (double) diff / x.length;
+                    pairs++;
+                }
+            }
+            sum += d / pairs;
+            prompts++;
+        }
+        return prompts == 0 ? 0 : sum / prompts;
     }
 
     /** {@code [y][x][c]} bytes of a 32 × 32 picture. */
