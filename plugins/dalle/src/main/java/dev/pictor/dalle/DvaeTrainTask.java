@@ -33,7 +33,7 @@ public final class DvaeTrainTask implements Task {
     @Override
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "seed", "groups", "hid", "blocks", "vocab", "init",
-                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise", "reconstruction", "into", "checkpoint", "checkpointEvery",
+                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise", "reconstruction", "restartEvery", "into", "checkpoint", "checkpointEvery",
                 "report", "evaluate");
     }
 
@@ -65,7 +65,8 @@ public final class DvaeTrainTask implements Task {
                 options.longInteger("klWarmup", steps / 10), options.real("tauStart", 1.0),
                 options.real("tauEnd", 1.0 / 16), options.longInteger("tauAnneal", steps),
                 options.bool("hard", true), options.real("diversity", 0),
-                options.real("noise", 1), reconstruction(options), seed,
+                options.real("noise", 1), reconstruction(options),
+                options.longInteger("restartEvery", 0), seed,
                 options.path("checkpoint", context.baseDirectory()).orElse(null),
                 options.longInteger("checkpointEvery", 100));
         DvaeTraining training = new DvaeTraining(config, images, settings);

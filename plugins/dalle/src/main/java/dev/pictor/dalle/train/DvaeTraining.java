@@ -62,16 +62,18 @@ public final class DvaeTraining {
      * @param diversity weight of {@link GumbelSoftmax#diversityPenalty} per code cell (0: the paper's ELBO alone)
      * @param reconstruction the likelihood of the pixels: the paper's logit-Laplace, or a Gaussian of σ 0.1 on the
      *                  mapped pixels (what DALLE-pytorch trains with, as MSE)
+     * @param restartEvery steps between restarts of dead codes ({@link DvaeTraining#restartDeadCodes}); 0 for none
      * @param noise     scale of the Gumbel noise (1: the relaxation as published; below 1 the codes depend on the
      *                  picture more than on the draw while the encoder's logits are still small)
      */
     public record Settings(long steps, int batch, double learningRate, long warmup, double klWeight, long klWarmup,
             double tauStart, double tauEnd, long tauAnneal, boolean straightThrough, double diversity,
-            double noise, Reconstruction reconstruction, long seed, Path checkpoint, long checkpointEvery) {
+            double noise, Reconstruction reconstruction, long restartEvery, long seed, Path checkpoint,
+            long checkpointEvery) {
         public Settings {
             if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps || klWeight < 0
                     || klWarmup < 0 || !(tauStart > 0) || !(tauEnd > 0) || tauAnneal < 0 || !(diversity >= 0)
-                    || !(noise >= 0) || reconstruction == null) {
+                    || !(noise >= 0) || reconstruction == null || restartEvery < 0) {
                 throw new BadInputException("dVAE training: steps, batch, learning rate and temperatures must be"
                         + " positive, warm-up shorter than the run, β and the schedules' lengths not negative (got "
                         + this + ")");
@@ -81,7 +83,7 @@ public final class DvaeTraining {
         /** Batch 32, AdamW 1e-3 after 100 warm-up steps, β 0 → 1 over the first tenth, τ 1 → 1/16 over the run. */
         public static Settings defaults(long steps) {
             return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps,
-                    true, 0, 1, Reconstruction.LOGIT_LAPLACE, 1, null, 100);
+                    true, 0, 1, Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100);
         }
 
         /** The temperature at {@code step}: cosine from tauStart to tauEnd over tauAnneal steps. */
@@ -246,6 +248,9 @@ public final class DvaeTraining {
             if (listener != null) {
                 listener.onStep(step, total, l, lr, norm);
             }
+            if (settings.restartEvery() > 0 && (step + 1) % settings.restartEvery() == 0 && step + 1 < total) {
+                restartDeadCodes(step);
+            }
             if (usage != null && (step % USAGE_EVERY == 0 || step + 1 == total)) {
                 count(step);
                 if (step % (USAGE_EVERY * 4) == 0 || step + 1 == total) {
@@ -256,6 +261,60 @@ public final class DvaeTraining {
         trainer = new Trainer(graph, loss, batches, b.build()).listener(both).cancellation(cancellation);
         trainer.resumeIfPresent();
         return trainer.run();
+    }
+
+    /** Images whose codes decide which codes are dead at a restart. */
+    static final int RESTART_BATCHES = 8;
+
+    /**
+     * Dead-code restarts, as VQ-VAEs keep their codebooks alive (Jukebox's random restarts; Dhariwal et al. 2020):
+     * the codes the encoder picks for no cell of the last {@link #RESTART_BATCHES} batches each become a copy of a
+     * used code, drawn in proportion to its use — its row of the encoder's last convolution with a little noise,
+     * its column of the decoder's first. A popular code is thus split in two that training then tells apart. Without
+     * it, the codes a decoder learns first are the best choice for every cell (the others' columns never train
+     * under a one-hot code), and on the Shapes world's flat black backgrounds the encoder settled on 1–7 of 512.
+     * A pure function of the weights and the step, so a resumed run restarts the same codes.
+     */
+    void restartDeadCodes(long step) {
+        long[] used = new long[config.vocabSize()];
+        for (int i = 0; i < RESTART_BATCHES; i++) {
+            INDArray codes = graph.output(Map.of(IMAGES, images.batch(step - i, settings.batch())), logits).argMax(1);
+            for (long id : codes.castTo(DataType.INT64).dup('c').data().asLong()) {
+                used[(int) id]++;
+            }
+        }
+        long total = 0;
+        for (long k : used) {
+            total += k;
+        }
+        Map<String, INDArray> state = graph.state();
+        INDArray encW = state.get("encoder.blocks.output.conv.w");
+        INDArray encB = state.get("encoder.blocks.output.conv.b");
+        INDArray decW = state.get("decoder.blocks.input.w");
+        SplittableRandom r = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ (step + 1) * 0xBF58476D1CE4E5B9L);
+        var all = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        for (int dead = 0; dead < used.length; dead++) {
+            if (used[dead] != 0) {
+                continue;
+            }
+            long pick = r.nextLong(total);
+            int source = 0;
+            while (pick >= used[source]) {
+                pick -= used[source];
+                source++;
+            }
+            INDArray row = encW.get(org.nd4j.linalg.indexing.NDArrayIndex.point(source), all, all, all);
+            double scale = 0.1 * row.stdNumber().doubleValue();
+            float[] noise = new float[(int) row.length()];
+            for (int i = 0; i < noise.length; i++) {
+                noise[i] = (float) (scale * r.nextGaussian());
+            }
+            encW.get(org.nd4j.linalg.indexing.NDArrayIndex.point(dead), all, all, all).assign(
+                    row.add(Nd4j.create(noise, row.shape(), 'c').castTo(row.dataType())));
+            encB.putScalar(dead, encB.getDouble(source));
+            decW.get(all, org.nd4j.linalg.indexing.NDArrayIndex.point(dead), all, all).assign(
+                    decW.get(all, org.nd4j.linalg.indexing.NDArrayIndex.point(source), all, all));
+        }
     }
 
     /** Adds the codes the encoder now picks for step {@code step}'s images to the usage counts. */

@@ -40,7 +40,7 @@ class DalleTrainingTest {
         var dvaeConfig = DvaeTrainingTest.TINY;
         var dvae = new dev.pictor.dalle.DvaeQuantizer(dvaeConfig,
                 new DvaeTraining(dvaeConfig, dev.pictor.clip.train.ImageSource.shapes(world),
-                        new DvaeTraining.Settings(1, 2, 1e-3, 0, 1, 0, 1, 1, 0, true, 0, 1, DvaeTraining.Reconstruction.LOGIT_LAPLACE, 1, null, 100)).weights());
+                        new DvaeTraining.Settings(1, 2, 1e-3, 0, 1, 0, 1, 1, 0, true, 0, 1, DvaeTraining.Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100)).weights());
         DalleConfig c = new DalleConfig(tokenizer.vocabularySize(), 12, dvaeConfig.vocabSize(),
                 dvaeConfig.codeSize(), 32, 2, 2);
         java.util.function.Function<java.nio.file.Path, DalleTraining> make = ckpt -> new DalleTraining(c, dvae,

@@ -31,7 +31,7 @@ class DvaeTrainingTest {
 
     private static DvaeTraining.Settings settings(long steps, Path checkpoint) {
         return new DvaeTraining.Settings(steps, 8, 3e-3, 2, 0.5, 5, 1.0, 0.25, steps, true, 0, 1,
-                DvaeTraining.Reconstruction.LOGIT_LAPLACE, 3, checkpoint, 5);
+                DvaeTraining.Reconstruction.LOGIT_LAPLACE, 5, 3, checkpoint, 5);
     }
 
     private static ImageSource shapes() {
