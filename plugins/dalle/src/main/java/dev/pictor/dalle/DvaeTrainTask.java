@@ -17,7 +17,10 @@ import java.util.Map;
  * held-out pairs never shown) or Fashion-MNIST (one channel, padded to 32 pixels), reports the codebook's use as it
  * goes, then measures PSNR through the codes on images it never saw (Shapes scenes of another seed; Fashion-MNIST's
  * test split) and writes a model folder (model.safetensors in upstream's names, config.json). With
- * {@code checkpoint}, a stopped run continues exactly where it stopped.
+ * {@code checkpoint}, a stopped run continues exactly where it stopped. The paper's recipe is the default; the
+ * options that depart from it, for data it did not face: {@code hard} (straight-through Gumbel-softmax),
+ * {@code noise} (the Gumbel noise's scale), {@code reconstruction: 'gaussian'}, {@code diversity} (wav2vec 2.0's
+ * codebook penalty) and {@code restartEvery} (dead-code restarts).
  *
  * <pre>{@code
  * trainDvae data: 'shapes', steps: 3000, groups: 3, hid: 64, vocab: 512, klWeight: 1, into: 'target/shapes-dvae'
@@ -33,7 +36,8 @@ public final class DvaeTrainTask implements Task {
     @Override
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "seed", "groups", "hid", "blocks", "vocab", "init",
-                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise", "reconstruction", "restartEvery", "into", "checkpoint", "checkpointEvery",
+                "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise",
+                "reconstruction", "restartEvery", "into", "checkpoint", "checkpointEvery",
                 "report", "evaluate");
     }
 
@@ -64,7 +68,7 @@ public final class DvaeTrainTask implements Task {
                 options.longInteger("warmup", Math.min(100, steps / 10)), options.real("klWeight", 1.0),
                 options.longInteger("klWarmup", steps / 10), options.real("tauStart", 1.0),
                 options.real("tauEnd", 1.0 / 16), options.longInteger("tauAnneal", steps),
-                options.bool("hard", true), options.real("diversity", 0),
+                options.bool("hard", false), options.real("diversity", 0),
                 options.real("noise", 1), reconstruction(options),
                 options.longInteger("restartEvery", 0), seed,
                 options.path("checkpoint", context.baseDirectory()).orElse(null),

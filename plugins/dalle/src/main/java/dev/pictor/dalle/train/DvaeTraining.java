@@ -80,10 +80,13 @@ public final class DvaeTraining {
             }
         }
 
-        /** Batch 32, AdamW 1e-3 after 100 warm-up steps, β 0 → 1 over the first tenth, τ 1 → 1/16 over the run. */
+        /**
+         * The paper's recipe, small: batch 32, AdamW 1e-3 after 100 warm-up steps, β 0 → 1 over the first tenth,
+         * τ 1 → 1/16 over the run, the soft relaxation with full Gumbel noise, the logit-Laplace likelihood.
+         */
         public static Settings defaults(long steps) {
             return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps,
-                    true, 0, 1, Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100);
+                    false, 0, 1, Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100);
         }
 
         /** The temperature at {@code step}: cosine from tauStart to tauEnd over tauAnneal steps. */
@@ -291,7 +294,8 @@ public final class DvaeTraining {
         INDArray encW = state.get("encoder.blocks.output.conv.w");
         INDArray encB = state.get("encoder.blocks.output.conv.b");
         INDArray decW = state.get("decoder.blocks.input.w");
-        SplittableRandom r = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ (step + 1) * 0xBF58476D1CE4E5B9L);
+        SplittableRandom r = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L
+                ^ (step + 1) * 0xBF58476D1CE4E5B9L);
         var all = org.nd4j.linalg.indexing.NDArrayIndex.all();
         for (int dead = 0; dead < used.length; dead++) {
             if (used[dead] != 0) {

@@ -40,7 +40,7 @@ class DalleTrainingTest {
         var dvaeConfig = DvaeTrainingTest.TINY;
         var dvae = new dev.pictor.dalle.DvaeQuantizer(dvaeConfig,
                 new DvaeTraining(dvaeConfig, dev.pictor.clip.train.ImageSource.shapes(world),
-                        new DvaeTraining.Settings(1, 2, 1e-3, 0, 1, 0, 1, 1, 0, true, 0, 1, DvaeTraining.Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100)).weights());
+                        DvaeTraining.Settings.defaults(1)).weights());
         DalleConfig c = new DalleConfig(tokenizer.vocabularySize(), 12, dvaeConfig.vocabSize(),
                 dvaeConfig.codeSize(), 32, 2, 2);
         java.util.function.Function<java.nio.file.Path, DalleTraining> make = ckpt -> new DalleTraining(c, dvae,
@@ -85,5 +85,21 @@ class DalleTrainingTest {
         }
         INDArray got = g.output(Map.of("logits", Nd4j.create(l), "targets", Nd4j.createFromArray(t)), loss);
         assertThat(got.getDouble(0)).isCloseTo(expected / 2, within(1e-5));
+    }
+
+    @Test
+    void theCrossEntropyStaysFiniteWhenOneLogitLeadsByFar() {
+        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.TRAIN);
+        SDVariable logits = g.input("logits", -1, 2, 3);
+        SDVariable targets = g.input("targets", DataType.INT64, -1, 2);
+        SDVariable loss = DalleTraining.weightedCrossEntropy(g, logits, targets, new float[] {0.5f, 0.5f}, 3);
+        long[][] t = {{1, 0}};
+        // a target trailing by 60: exact; by 300 (its probability underflows in float): finite, capped at 10⁴ nats
+        INDArray near = g.output(Map.of("logits", Nd4j.create(new float[][][] {{{60, 0, 0}, {0, 0, 0}}}), "targets",
+                Nd4j.createFromArray(t)), loss);
+        assertThat(near.getDouble(0)).isCloseTo(0.5 * 60 + 0.5 * Math.log(3), within(1e-3));
+        INDArray far = g.output(Map.of("logits", Nd4j.create(new float[][][] {{{300, 0, 0}, {0, 0, 0}}}), "targets",
+                Nd4j.createFromArray(t)), loss);
+        assertThat(far.getDouble(0)).isFinite().isLessThanOrEqualTo(0.5 * 1e4 + 0.5 * Math.log(3) + 1e-3);
     }
 }
