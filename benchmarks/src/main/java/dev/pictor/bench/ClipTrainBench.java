@@ -43,20 +43,7 @@ public final class ClipTrainBench {
         dev.pictor.nn.train.Trainer.Config run = dev.pictor.nn.train.Trainer.Config.builder(steps + 2)
                 .learningRate(dev.pictor.nn.train.LearningRateSchedule.constant(1e-4)).adam(0.9, 0.98, 1e-6, 0.2)
                 .clipNorm(1.0).gcEvery(10).build();
-        List<Double> times = new ArrayList<>();
-        long[] last = {System.nanoTime()};
-        new dev.pictor.nn.train.Trainer(training.model().graph(), training.loss(), step -> batch0, run)
-                .listener((step, total, loss, lr, norm) -> {
-                    long now = System.nanoTime();
-                    if (step >= 2) {
-                        times.add((now - last[0]) / 1e6);
-                    }
-                    last[0] = now;
-                }).run();
-        times.sort(Double::compare);
-        long params = training.model().graph().params().values().stream().mapToLong(v -> v.getArr().length()).sum();
-        System.out.printf("Pictor, batch %d, %d parameters: median step %.1f ms (min %.1f, max %.1f)%n", batch, params,
-                times.get(times.size() / 2), times.get(0), times.get(times.size() - 1));
+        TrainStepTimer.report(training.model().graph(), training.loss(), batch0, run, batch);
     }
 
     /** Time per op type of the gradient executor and per kernel of the fused stacks, over {@code steps} steps. */

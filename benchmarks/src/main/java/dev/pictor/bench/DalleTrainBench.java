@@ -52,19 +52,6 @@ public final class DalleTrainBench {
         Map<String, INDArray> batch0 = training.inputs(0);
         Trainer.Config run = Trainer.Config.builder(steps + 2).learningRate(LearningRateSchedule.constant(1e-4))
                 .adam(0.9, 0.96, 1e-8, 0.0).clipNorm(1.0).gcEvery(10).build();
-        List<Double> times = new ArrayList<>();
-        long[] last = {System.nanoTime()};
-        new Trainer(training.graph(), training.loss(), step -> batch0, run)
-                .listener((step, total, loss, lr, norm) -> {
-                    long now = System.nanoTime();
-                    if (step >= 2) {
-                        times.add((now - last[0]) / 1e6);
-                    }
-                    last[0] = now;
-                }).run();
-        times.sort(Double::compare);
-        long params = training.graph().params().values().stream().mapToLong(v -> v.getArr().length()).sum();
-        System.out.printf("Pictor, batch %d, %d parameters: median step %.1f ms (min %.1f, max %.1f)%n", batch, params,
-                times.get(times.size() / 2), times.get(0), times.get(times.size() - 1));
+        TrainStepTimer.report(training.graph(), training.loss(), batch0, run, batch);
     }
 }

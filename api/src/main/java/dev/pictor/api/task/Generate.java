@@ -244,18 +244,25 @@ public final class Generate {
         }
     }
 
-    private static DiffusionSampler sampler(TaskContext context, LoadedPipeline pipeline, GenerateRequest request) {
-        Sampler s;
+    /**
+     * The sampler a request names, else the pipeline's own; {@code example} is what the message suggests when there is
+     * neither.
+     */
+    static Sampler samplerOf(TaskContext context, LoadedPipeline pipeline, GenerateRequest request, String example) {
         if (request.sampler().isPresent()) {
             String name = request.sampler().get();
-            s = context.pictor().plugins().factory(ComponentKind.SAMPLER, name).create(new ComponentConfig(
+            return context.pictor().plugins().factory(ComponentKind.SAMPLER, name).create(new ComponentConfig(
                     ComponentKind.SAMPLER, name, Map.of(), null));
-        } else if (!pipeline.pipeline().components(ComponentKind.SAMPLER).isEmpty()) {
-            s = pipeline.sampler();
-        } else {
-            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' names no sampler: choose one"
-                    + " (--sampler / sampler:, e.g. dpm-solver++)");
         }
+        if (!pipeline.pipeline().components(ComponentKind.SAMPLER).isEmpty()) {
+            return pipeline.sampler();
+        }
+        throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' names no sampler: choose one"
+                + " (--sampler / sampler:, e.g. " + example + ")");
+    }
+
+    private static DiffusionSampler sampler(TaskContext context, LoadedPipeline pipeline, GenerateRequest request) {
+        Sampler s = samplerOf(context, pipeline, request, "dpm-solver++");
         if (!(s instanceof DiffusionSampler d)) {
             throw new BadInputException("sampler '" + s.name() + "' chooses tokens, not diffusion steps: use a"
                     + " diffusion sampler (ddim, euler, dpm-solver++, …)");

@@ -6,7 +6,6 @@ import dev.pictor.api.autoregressive.DecodingRequest;
 import dev.pictor.api.autoregressive.TokenRange;
 import dev.pictor.api.diffusion.SamplingHooks;
 import dev.pictor.api.pipeline.LoadedPipeline;
-import dev.pictor.api.spi.ComponentConfig;
 import dev.pictor.api.spi.ComponentKind;
 import dev.pictor.api.spi.DiscreteQuantizer;
 import dev.pictor.api.spi.ImageTokenDenoiser;
@@ -107,17 +106,7 @@ final class TokenImages {
     }
 
     private static TokenSampler sampler(TaskContext context, LoadedPipeline pipeline, GenerateRequest request) {
-        Sampler s;
-        if (request.sampler().isPresent()) {
-            String name = request.sampler().get();
-            s = context.pictor().plugins().factory(ComponentKind.SAMPLER, name).create(new ComponentConfig(
-                    ComponentKind.SAMPLER, name, Map.of(), null));
-        } else if (!pipeline.pipeline().components(ComponentKind.SAMPLER).isEmpty()) {
-            s = pipeline.sampler();
-        } else {
-            throw new BadInputException("pipeline '" + pipeline.pipeline().name() + "' names no token sampler:"
-                    + " choose one (--sampler / sampler:, e.g. categorical)");
-        }
+        Sampler s = Generate.samplerOf(context, pipeline, request, "categorical");
         if (!(s instanceof TokenSampler t)) {
             throw new BadInputException("sampler '" + s.name() + "' takes diffusion steps; pipeline '"
                     + pipeline.pipeline().name() + "' draws tokens: use a token sampler (categorical)");

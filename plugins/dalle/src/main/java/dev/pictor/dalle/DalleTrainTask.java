@@ -10,10 +10,9 @@ import dev.pictor.clip.ClipBpeTokenizer;
 import dev.pictor.clip.train.PairSource;
 import dev.pictor.dalle.train.DalleTraining;
 import dev.pictor.datasets.shapes.ShapesWorld;
+import dev.pictor.nn.train.TrainingRun;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -82,28 +81,11 @@ public final class DalleTrainTask implements Task {
         long report = options.longInteger("report", Math.max(1, steps / 40));
         context.out().printf("trainDalle %s: %s; captions of up to %d tokens%n", data, config.toJson().toString(),
                 longest);
-        long start = System.nanoTime();
-        var result = training.run((step, total, loss, lr, norm) -> {
-            context.progress().onProgress("training the transformer", step + 1, total);
-            if ((step + 1) % report == 0 || step + 1 == total) {
-                context.out().printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f s%n", step + 1, total, loss, lr,
-                        norm, (System.nanoTime() - start) / 1e9);
-            }
-        }, context.cancellation());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("steps", result.stepsDone());
-        out.put("loss", result.lastLoss());
-        out.put("seconds", seconds);
-        out.put("cancelled", result.cancelled());
+        TrainingRun run = TrainingRun.start(context, "training the transformer", report);
+        var result = training.run(run.listener(), context.cancellation());
+        Map<String, Object> out = run.result(result);
         if (!result.cancelled()) {
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("recipe", "trainDalle data: " + data);
-            meta.put("steps", Long.toString(steps));
-            meta.put("seed", Long.toString(seed));
-            // this run's own time: a resumed run counts from where it resumed
-            meta.put("seconds", String.format(Locale.ROOT, "%.0f", seconds));
-            training.save(into, meta);
+            training.save(into, run.metadata("trainDalle data: " + data, steps, seed));
             tokenizer.writeMerges(into.resolve("bpe.txt"));
         }
         return out;

@@ -15,8 +15,8 @@ import dev.pictor.clip.train.PairSource;
 import dev.pictor.datasets.fashion.FashionMnist;
 import dev.pictor.datasets.shapes.ShapesWorld;
 import dev.pictor.ldm.train.LatentDiffusionTraining;
+import dev.pictor.nn.train.TrainingRun;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -100,28 +100,11 @@ public final class LdmTrainTask implements Task {
                 schedule(options), prediction(options), settings);
         long report = options.longInteger("report", Math.max(1, steps / 40));
         context.out().printf("trainLdm %s: %s%n", data, unet.toJson().toString());
-        long start = System.nanoTime();
-        var result = training.run((step, total, loss, lr, norm) -> {
-            context.progress().onProgress("training the UNet", step + 1, total);
-            if ((step + 1) % report == 0 || step + 1 == total) {
-                context.out().printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f s%n", step + 1, total, loss, lr,
-                        norm, (System.nanoTime() - start) / 1e9);
-            }
-        }, context.cancellation());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("steps", result.stepsDone());
-        out.put("loss", result.lastLoss());
-        out.put("seconds", seconds);
-        out.put("cancelled", result.cancelled());
+        TrainingRun run = TrainingRun.start(context, "training the UNet", report);
+        var result = training.run(run.listener(), context.cancellation());
+        Map<String, Object> out = run.result(result);
         if (!result.cancelled()) {
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("recipe", "trainLdm data: " + data);
-            meta.put("steps", Long.toString(steps));
-            meta.put("seed", Long.toString(seed));
-            // this run's own time: a resumed run counts from where it resumed
-            meta.put("seconds", String.format(java.util.Locale.ROOT, "%.0f", seconds));
-            training.save(into, meta);
+            training.save(into, run.metadata("trainLdm data: " + data, steps, seed));
         }
         return out;
     }
