@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code checkpoint}, a stopped run continues exactly where it stopped. The paper's recipe is the default; the
  * options that depart from it, for data it did not face: {@code hard} (straight-through Gumbel-softmax),
  * {@code noise} (the Gumbel noise's scale), {@code reconstruction: 'gaussian'}, {@code diversity} (wav2vec 2.0's
- * codebook penalty) and {@code restartEvery} (dead-code restarts).
+ * codebook penalty) and {@code restartEvery} (dead-code restarts). {@code evaluateEvery} prints PSNR through the
+ * codes on 64 held-out images as it goes.
  *
  * <pre>{@code
  * trainDvae data: 'shapes', steps: 3000, groups: 3, hid: 64, vocab: 512, klWeight: 1, into: 'target/shapes-dvae'
@@ -37,7 +38,7 @@ public final class DvaeTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "seed", "groups", "hid", "blocks", "vocab", "init",
                 "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise",
-                "reconstruction", "restartEvery", "into", "checkpoint", "checkpointEvery",
+                "reconstruction", "restartEvery", "evaluateEvery", "into", "checkpoint", "checkpointEvery",
                 "report", "evaluate");
     }
 
@@ -77,12 +78,18 @@ public final class DvaeTrainTask implements Task {
         long report = options.longInteger("report", Math.max(1, steps / 20));
         context.out().printf("trainDvae %s: %s%n", data, config.toJson().toString());
         long start = System.nanoTime();
+        // PSNR through the codes while training (64 held-out images): what the transformer will see, which the
+        // relaxed loss does not show
+        long evaluateEvery = options.longInteger("evaluateEvery", 0);
         var result = training.run((step, total, loss, lr, norm) -> {
             context.progress().onProgress("training the dVAE", step + 1, total);
             if (step % report == 0 || step + 1 == total) {
                 context.out().printf("step %d/%d  loss %.1f  τ %.3f  β %.3f  lr %.2e  |g| %.3f  %.0f s%n", step + 1,
                         total, loss, settings.tau(step), settings.beta(step), lr, norm,
                         (System.nanoTime() - start) / 1e9);
+            }
+            if (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0 && step + 1 < total) {
+                context.out().printf("step %d: %s%n", step + 1, training.evaluate(held, 64));
             }
         }, usage -> context.out().println(usage), context.cancellation());
         double seconds = (System.nanoTime() - start) / 1e9;
