@@ -62,11 +62,11 @@ public final class DalleGenerateBench {
         ClipConfig clipConfig = ClipConfig.read(clipDir.resolve("config.json"));
         ClipImageEncoder clip = new ClipImageEncoder(clipConfig, ClipWeights.load(clipConfig,
                 clipDir.resolve("model.safetensors")).tensors());
-        TokenRange codes = new TokenRange(config.imageOffset(), config.totalVocab());
         System.out.println("| images drawn together | key/value cache (s/image) | recompute the prefix (s/image) |"
                 + " cache speed-up | reranked, best of 8 (s/kept image) |");
         System.out.println("|---|---|---|---|---|");
         try (DalleDenoiser dalle = new DalleDenoiser(config, g.state())) {
+            TokenRange codes = dalle.imageTokens();
             for (int batch : new int[] {1, 16}) {
                 double cached = Double.MAX_VALUE;
                 double recompute = Double.MAX_VALUE;

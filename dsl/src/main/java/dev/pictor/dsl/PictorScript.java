@@ -215,8 +215,9 @@ public abstract class PictorScript extends Script {
      * ({@link Generate}), as {@code pictor generate} runs it. Options: {@code prompt} or {@code prompts} (a file of
      * id&lt;TAB&gt;prompt lines), {@code out}, {@code negative}, {@code seed}, {@code count}, {@code steps},
      * {@code sampler}, {@code guidance}, {@code guidanceRescale}, {@code initImage}, {@code strength}, {@code mask},
-     * {@code upscale}, {@code rerank} (candidates per image, the best by CLIP kept), {@code grid}; where the script names none, the pipeline's own defaults ({@code defaults guidance: 3} in its
-     * block, or its zoo descriptor's) and then the global ones. Returns the files written.
+     * {@code upscale}, {@code rerank} (candidates per image, the best by CLIP kept), {@code grid}; where the script
+     * names none, the pipeline's own defaults ({@code defaults guidance: 3} in its block, or its zoo descriptor's)
+     * and then the global ones. Returns the files written.
      */
     public List<java.nio.file.Path> generate(Map<String, ?> options, Object pipeline) {
         GenerateRequest request = GenerateRequest.from(GenerateRequest.withDefaults(TaskOptions.of("generate",

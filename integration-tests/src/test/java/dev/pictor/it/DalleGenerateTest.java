@@ -167,6 +167,9 @@ class DalleGenerateTest {
             var cut = generate(pictor, p, dir.resolve("long"), Map.of("prompt", longPrompt));
             assertThat(cut.warnings()).singleElement().asString().contains("the prompt '" + longPrompt
                     + "' is longer than the 12 text positions of pipeline 'tiny-dalle'");
+            // once a prompt, however many calls its candidates take (80 rows, drawn 64 at a time)
+            assertThat(generate(pictor, p, dir.resolve("long-reranked"), Map.of("prompt", longPrompt, "count", 2,
+                    "rerank", 40)).warnings()).hasSize(1);
             assertThatThrownBy(() -> generate(pictor, p, dir.resolve("bad"), Map.of("prompt", "a red circle",
                     "initImage", dir.resolve("empty").resolve("0.png").toString())))
                     .isInstanceOf(dev.pictor.api.BadInputException.class)

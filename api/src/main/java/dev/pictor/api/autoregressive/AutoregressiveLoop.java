@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The one autoregressive decoding loop: opens a {@link DecodingSession} (which owns the key/value cache), feeds
  * the prefix once, then one token a step, each chosen by the {@link TokenSampler} from the allowed range with the
  * row's own seeded stream — with classifier-free guidance when the request asks (the logits after the prefix pushed
- * away from those after a negative one, as Make-A-Scene and Parti guide their token models). Owns progress ("decoding", one unit a token), cancellation and the check that logits
- * are finite.
+ * away from those after a negative one, as Make-A-Scene and Parti guide their token models). Owns progress
+ * ("decoding", one unit a token), cancellation and the check that logits are finite.
  *
  * <pre>{@code
  * long[][] tokens = AutoregressiveLoop.run(transformer, new LogitsSampler(1, 0, 0.9),

@@ -83,18 +83,24 @@ public final class Generate {
     }
 
     /**
-     * Draws pictures for one prompt: {@code rows} of them, row r from seed {@code seed + r}, as pixels
-     * {@code [rows, C, H, W]} in [-1, 1]. A diffusion pipeline runs the {@link GuidanceLoop}; an image-token pipeline
-     * (DALL·E) the {@link dev.pictor.api.autoregressive.AutoregressiveLoop} ({@link TokenImages}).
+     * Draws pictures for a prompt, as pixels {@code [rows, C, H, W]} in [-1, 1]. A diffusion pipeline runs the
+     * {@link GuidanceLoop}; an image-token pipeline (DALL·E) the
+     * {@link dev.pictor.api.autoregressive.AutoregressiveLoop} ({@link TokenImages}).
      */
     interface Drawer {
-        INDArray draw(GenerateRequest.Prompt prompt, long seed, int rows, SamplingHooks hooks);
+        /** Readies one prompt — its text encoded once, however many calls its candidates take. */
+        Prompted prompt(GenerateRequest.Prompt prompt);
 
         /** Rows drawn in one call when {@code count} images with {@code candidates} candidates each are wanted. */
         int rowsPerCall(int count, int candidates);
 
         /** How the pictures are drawn, for the PNG metadata (sampler, steps, guidance, …). */
         Map<String, String> describe();
+    }
+
+    /** One readied prompt: {@code rows} pictures, row r from seed {@code seed + r}. */
+    interface Prompted {
+        INDArray draw(long seed, int rows, SamplingHooks hooks);
     }
 
     /** Generates and writes every image of the request. */
@@ -122,12 +128,13 @@ public final class Generate {
             double[] bestScore = new double[count];
             Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
             INDArray text = rerank == null ? null : rerank.text(prompt.text());
+            Prompted prompted = drawer.prompt(prompt);
             for (int from = 0; from < rows; from += perCall) {
                 int n = Math.min(perCall, rows - from);
                 long done = (long) i * rows + from;
                 SamplingHooks part = hooks.withProgress((stage, d, total) -> hooks.progress().onProgress(stage,
                         done * total + (long) d * n, units * total));
-                INDArray pixels = drawer.draw(prompt, request.seed() + from, n, part);
+                INDArray pixels = prompted.draw(request.seed() + from, n, part);
                 List<BufferedImage> drawn = new ArrayList<>(n);
                 for (int r = 0; r < n; r++) {
                     drawn.add(Images.fromTensor(pixels.get(NDArrayIndex.point(r))));
@@ -193,23 +200,26 @@ public final class Generate {
         INDArray kept = keep != null ? initPixels(initImage.get(), quantizer.get(), request.count()) : null;
         return new Drawer() {
             @Override
-            public INDArray draw(GenerateRequest.Prompt prompt, long seed, int rows, SamplingHooks hooks) {
-                DiffusionRequest.Builder b = DiffusionRequest.builder(rows).seed(seed).steps(request.steps())
-                        .guidance(request.guidance()).guidanceRescale(request.guidanceRescale()).negative(negative)
-                        .condition(conditional ? condition(pipeline, prompt.text()) : Condition.none());
-                if (init != null) {
-                    b.init(init, request.strength());
-                }
-                if (mask != null) {
-                    b.inpaint(mask, init);
-                }
-                INDArray samples = GuidanceLoop.run(model, sampler, b.build(), hooks);
-                INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
-                if (keep != null) {
-                    INDArray generated = pixels.castTo(DataType.FLOAT);
-                    pixels = generated.add(kept.sub(generated).mul(keep));
-                }
-                return pixels;
+            public Prompted prompt(GenerateRequest.Prompt prompt) {
+                Condition condition = conditional ? condition(pipeline, prompt.text()) : Condition.none();
+                return (seed, rows, hooks) -> {
+                    DiffusionRequest.Builder b = DiffusionRequest.builder(rows).seed(seed).steps(request.steps())
+                            .guidance(request.guidance()).guidanceRescale(request.guidanceRescale())
+                            .negative(negative).condition(condition);
+                    if (init != null) {
+                        b.init(init, request.strength());
+                    }
+                    if (mask != null) {
+                        b.inpaint(mask, init);
+                    }
+                    INDArray samples = GuidanceLoop.run(model, sampler, b.build(), hooks);
+                    INDArray pixels = quantizer.map(q -> q.decode(samples)).orElse(samples);
+                    if (keep != null) {
+                        INDArray generated = pixels.castTo(DataType.FLOAT);
+                        pixels = generated.add(kept.sub(generated).mul(keep));
+                    }
+                    return pixels;
+                };
             }
 
             @Override

@@ -50,7 +50,8 @@ public record GenerateRequest(List<Prompt> prompts, String negative, long seed, 
 
     /** The option names, the same for the DSL and the CLI (whose {@code --init-image} is {@code initImage}). */
     public static final List<String> OPTIONS = List.of("prompt", "prompts", "negative", "seed", "count", "steps",
-            "sampler", "guidance", "guidanceRescale", "initImage", "strength", "mask", "upscale", "rerank", "grid", "out");
+            "sampler", "guidance", "guidanceRescale", "initImage", "strength", "mask", "upscale", "rerank", "grid",
+            "out");
     /** The most images one prompt may ask for in one run. */
     public static final int MAX_COUNT = 64;
     /** The most candidates reranking may draw for one image (the DALL·E paper drew 512 for each prompt). */

@@ -4,12 +4,10 @@ import dev.pictor.api.BadInputException;
 import dev.pictor.api.autoregressive.AutoregressiveLoop;
 import dev.pictor.api.autoregressive.DecodingRequest;
 import dev.pictor.api.autoregressive.TokenRange;
-import dev.pictor.api.diffusion.SamplingHooks;
 import dev.pictor.api.pipeline.LoadedPipeline;
 import dev.pictor.api.spi.ComponentKind;
 import dev.pictor.api.spi.DiscreteQuantizer;
 import dev.pictor.api.spi.ImageTokenDenoiser;
-import dev.pictor.api.spi.Quantizer;
 import dev.pictor.api.spi.Sampler;
 import dev.pictor.api.spi.TokenBatch;
 import dev.pictor.api.spi.TokenSampler;
@@ -57,21 +55,24 @@ final class TokenImages {
         INDArray negative = request.guidance() == 1 ? null : prefix(pipeline, model, request.negative(), warn);
         return new Generate.Drawer() {
             @Override
-            public INDArray draw(GenerateRequest.Prompt prompt, long seed, int rows, SamplingHooks hooks) {
-                INDArray text = prefix(pipeline, model, prompt.text(), warn).repeat(0, rows);
-                DecodingRequest.Builder b = DecodingRequest.builder(text, tokens).seed(seed).allowed(p -> codes);
-                if (negative != null) {
-                    b.guidance(request.guidance(), negative.repeat(0, rows));
-                }
-                long[][] ids = AutoregressiveLoop.run(model, sampler, b.build(), hooks.progress(),
-                        hooks.cancellation());
-                long[] flat = new long[rows * tokens];
-                for (int r = 0; r < rows; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        flat[r * tokens + t] = ids[r][t] - codes.from();
+            public Generate.Prompted prompt(GenerateRequest.Prompt prompt) {
+                INDArray text = prefix(pipeline, model, prompt.text(), warn);   // one warning a prompt
+                return (seed, rows, hooks) -> {
+                    DecodingRequest.Builder b = DecodingRequest.builder(text.repeat(0, rows), tokens).seed(seed)
+                            .allowed(p -> codes);
+                    if (negative != null) {
+                        b.guidance(request.guidance(), negative.repeat(0, rows));
                     }
-                }
-                return dvae.decode(Nd4j.createFromArray(flat).reshape(rows, grid[0], grid[1]));
+                    long[][] ids = AutoregressiveLoop.run(model, sampler, b.build(), hooks.progress(),
+                            hooks.cancellation());
+                    long[] flat = new long[rows * tokens];
+                    for (int r = 0; r < rows; r++) {
+                        for (int t = 0; t < tokens; t++) {
+                            flat[r * tokens + t] = ids[r][t] - codes.from();
+                        }
+                    }
+                    return dvae.decode(Nd4j.createFromArray(flat).reshape(rows, grid[0], grid[1]));
+                };
             }
 
             @Override

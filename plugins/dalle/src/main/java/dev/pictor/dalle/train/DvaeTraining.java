@@ -281,10 +281,7 @@ public final class DvaeTraining {
     void restartDeadCodes(long step) {
         long[] used = new long[config.vocabSize()];
         for (int i = 0; i < RESTART_BATCHES; i++) {
-            INDArray codes = graph.output(Map.of(IMAGES, images.batch(step - i, settings.batch())), logits).argMax(1);
-            for (long id : codes.castTo(DataType.INT64).dup('c').data().asLong()) {
-                used[(int) id]++;
-            }
+            countCodes(images.batch(step - i, settings.batch()), used);
         }
         long total = 0;
         for (long k : used) {
@@ -323,10 +320,14 @@ public final class DvaeTraining {
 
     /** Adds the codes the encoder now picks for step {@code step}'s images to the usage counts. */
     private void count(long step) {
-        INDArray x = step == lastStep ? lastImages : images.batch(step, settings.batch());
+        countCodes(step == lastStep ? lastImages : images.batch(step, settings.batch()), counts);
+    }
+
+    /** Adds one to {@code into[c]} for each cell of {@code x} whose argmax code the encoder now gives is c. */
+    private void countCodes(INDArray x, long[] into) {
         INDArray codes = graph.output(Map.of(IMAGES, x), logits).argMax(1);
         for (long id : codes.castTo(DataType.INT64).dup('c').data().asLong()) {
-            counts[(int) id]++;
+            into[(int) id]++;
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * The generate request an evaluation makes for its own prompts: its sampling options ({@code steps},
- * {@code sampler}, {@code guidance}, {@code guidanceRescale}, {@code rerank}) as given, else the pipeline's defaults, else
- * generate's — read and checked by {@link GenerateRequest} as {@code pictor generate} reads them, so an evaluation
+ * {@code sampler}, {@code guidance}, {@code guidanceRescale}, {@code rerank}) as given, else the pipeline's
+ * defaults, else generate's — read and checked by {@link GenerateRequest} as {@code pictor generate} reads them, so an evaluation
  * measures what a user running the same settings gets.
  */
 final class EvalRequests {
