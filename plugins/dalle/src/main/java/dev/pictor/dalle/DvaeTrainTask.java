@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code checkpoint}, a stopped run continues exactly where it stopped. The paper's recipe is the default; the
  * options that depart from it, for data it did not face: {@code hard} (straight-through Gumbel-softmax),
  * {@code noise} (the Gumbel noise's scale), {@code reconstruction: 'gaussian'}, {@code diversity} (wav2vec 2.0's
- * codebook penalty) and {@code restartEvery} (dead-code restarts). {@code evaluateEvery} prints PSNR through the
+ * codebook penalty), {@code restartEvery} (dead-code restarts) and {@code argmaxWeight} (the decoder trained on the
+ * argmax codes too). {@code evaluateEvery} prints PSNR through the
  * codes on 64 held-out images as it goes.
  *
  * <pre>{@code
@@ -38,7 +39,7 @@ public final class DvaeTrainTask implements Task {
     public List<String> options() {
         return List.of("data", "steps", "batch", "lr", "warmup", "seed", "groups", "hid", "blocks", "vocab", "init",
                 "klWeight", "klWarmup", "tauStart", "tauEnd", "tauAnneal", "hard", "diversity", "noise",
-                "reconstruction", "restartEvery", "evaluateEvery", "into", "checkpoint", "checkpointEvery",
+                "reconstruction", "restartEvery", "argmaxWeight", "evaluateEvery", "into", "checkpoint", "checkpointEvery",
                 "report", "evaluate");
     }
 
@@ -71,7 +72,7 @@ public final class DvaeTrainTask implements Task {
                 options.real("tauEnd", 1.0 / 16), options.longInteger("tauAnneal", steps),
                 options.bool("hard", false), options.real("diversity", 0),
                 options.real("noise", 1), reconstruction(options),
-                options.longInteger("restartEvery", 0), seed,
+                options.longInteger("restartEvery", 0), options.real("argmaxWeight", 0), seed,
                 options.path("checkpoint", context.baseDirectory()).orElse(null),
                 options.longInteger("checkpointEvery", 100));
         DvaeTraining training = new DvaeTraining(config, images, settings);

@@ -65,15 +65,18 @@ public final class DvaeTraining {
      * @param restartEvery steps between restarts of dead codes ({@link DvaeTraining#restartDeadCodes}); 0 for none
      * @param noise     scale of the Gumbel noise (1: the relaxation as published; below 1 the codes depend on the
      *                  picture more than on the draw while the encoder's logits are still small)
+     * @param argmaxWeight weight of a second reconstruction term: the decoder on the one-hot of each cell's argmax
+     *                  code — what the transformer's images are decoded from — with no gradient to the encoder
+     *                  (0: the ELBO alone)
      */
     public record Settings(long steps, int batch, double learningRate, long warmup, double klWeight, long klWarmup,
             double tauStart, double tauEnd, long tauAnneal, boolean straightThrough, double diversity,
-            double noise, Reconstruction reconstruction, long restartEvery, long seed, Path checkpoint,
-            long checkpointEvery) {
+            double noise, Reconstruction reconstruction, long restartEvery, double argmaxWeight, long seed,
+            Path checkpoint, long checkpointEvery) {
         public Settings {
             if (steps <= 0 || batch <= 0 || !(learningRate > 0) || warmup < 0 || warmup >= steps || klWeight < 0
                     || klWarmup < 0 || !(tauStart > 0) || !(tauEnd > 0) || tauAnneal < 0 || !(diversity >= 0)
-                    || !(noise >= 0) || reconstruction == null || restartEvery < 0) {
+                    || !(noise >= 0) || reconstruction == null || restartEvery < 0 || !(argmaxWeight >= 0)) {
                 throw new BadInputException("dVAE training: steps, batch, learning rate and temperatures must be"
                         + " positive, warm-up shorter than the run, β and the schedules' lengths not negative (got "
                         + this + ")");
@@ -86,7 +89,7 @@ public final class DvaeTraining {
          */
         public static Settings defaults(long steps) {
             return new Settings(steps, 32, 1e-3, Math.min(100, steps / 10), 1.0, steps / 10, 1.0, 1.0 / 16, steps,
-                    false, 0, 1, Reconstruction.LOGIT_LAPLACE, 0, 1, null, 100);
+                    false, 0, 1, Reconstruction.LOGIT_LAPLACE, 0, 0, 1, null, 100);
         }
 
         /** The temperature at {@code step}: cosine from tauStart to tauEnd over tauAnneal steps. */
@@ -164,13 +167,25 @@ public final class DvaeTraining {
                 ? GumbelSoftmax.relaxHard(graph, logits, gumbel, tau, config.vocabSize())
                 : GumbelSoftmax.relax(graph, logits, gumbel, tau);
         SDVariable stats = dvae.decode(graph, "decoder", codes);
-        SDVariable nll = settings.reconstruction() == Reconstruction.LOGIT_LAPLACE
-                ? logitLaplaceNll(graph, stats, mapped, c) : gaussianNll(graph, stats, mapped, c);
-        SDVariable elbo = nll.mean()
+        SDVariable elbo = nll(graph, stats, mapped, c, settings.reconstruction()).mean()
                 .add(GumbelSoftmax.klToUniform(graph, logits, config.vocabSize()).mean().mul(beta));
+        if (settings.argmaxWeight() > 0) {
+            // The same decoder (shared weights) on the argmax codes: a soft sample leaves small weights on every
+            // code, which a decoder trained on samples alone learns to read; the transformer's codes have none.
+            SDVariable hard = sd.oneHot(sd.argmax(logits, 1), config.vocabSize(), 1, 1.0, 0.0, logits.dataType());
+            SDVariable hardStats = dvae.decode(graph, "decoder",
+                    new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd, hard).outputVariable());
+            elbo = elbo.add(nll(graph, hardStats, mapped, c, settings.reconstruction()).mean()
+                    .mul(settings.argmaxWeight()));
+        }
         // per cell, as the KL is summed over cells: the two regularisers on one scale
         loss = settings.diversity() == 0 ? elbo : elbo.add(GumbelSoftmax.diversityPenalty(graph, logits,
                 config.vocabSize()).mul(settings.diversity() * s * s));
+    }
+
+    static SDVariable nll(Graph g, SDVariable stats, SDVariable y, int channels, Reconstruction reconstruction) {
+        return reconstruction == Reconstruction.LOGIT_LAPLACE
+                ? logitLaplaceNll(g, stats, y, channels) : gaussianNll(g, stats, y, channels);
     }
 
     /**
@@ -206,6 +221,11 @@ public final class DvaeTraining {
 
     public Graph graph() {
         return graph;
+    }
+
+    /** The training objective (per image, averaged over the batch). */
+    SDVariable loss() {
+        return loss;
     }
 
     /** The inputs of step {@code step}: images, Gumbel noise seeded by (seed, step), τ and β. */
@@ -343,11 +363,15 @@ public final class DvaeTraining {
     }
 
     /** Reconstruction quality through the codes (argmax, as the transformer sees images) on held-out images. */
-    public record Evaluation(double psnr, double perplexity, int images) {
+    /**
+     * @param softPsnr through softmax(logits) instead of the argmax: what the relaxation lets the decoder read; far
+     *                 above {@code psnr}, the decoder relies on weights the codes do not carry
+     */
+    public record Evaluation(double psnr, double softPsnr, double perplexity, int images) {
         @Override
         public String toString() {
-            return String.format("PSNR %.2f dB through the codes, code perplexity %.1f (%d images)", psnr,
-                    perplexity, images);
+            return String.format("PSNR %.2f dB through the codes (%.2f dB through their softmax), code perplexity"
+                    + " %.1f (%d images)", psnr, softPsnr, perplexity, images);
         }
     }
 
@@ -359,22 +383,35 @@ public final class DvaeTraining {
         DvaeQuantizer q = new DvaeQuantizer(config, weights());
         int size = Math.min(count, 64);
         double squared = 0;
+        double softSquared = 0;
         long pixels = 0;
         long[] used = new long[config.vocabSize()];
         int seen = 0;
         for (long b = 0; seen < count; b++) {
             INDArray x = held.batch(b, Math.min(size, count - seen));
-            INDArray codes = q.encode(x);
+            INDArray logits = q.logits(x);
+            INDArray codes = logits.argMax(1).castTo(DataType.INT64);
             for (long id : codes.dup('c').data().asLong()) {
                 used[(int) id]++;
             }
-            INDArray back = q.decode(codes).castTo(DataType.DOUBLE).add(1).div(2);
-            double d = x.castTo(DataType.DOUBLE).add(1).div(2).sub(back).norm2Number().doubleValue();
+            INDArray truth = x.castTo(DataType.DOUBLE).add(1).div(2);
+            double d = truth.sub(q.decode(codes).castTo(DataType.DOUBLE).add(1).div(2)).norm2Number().doubleValue();
             squared += d * d;
+            INDArray soft = org.nd4j.linalg.ops.transforms.Transforms.softmax(
+                    logits.permute(0, 2, 3, 1).reshape(-1, config.vocabSize()), true);
+            long s = config.codeSize();
+            soft = soft.reshape(x.size(0), s, s, config.vocabSize()).permute(0, 3, 1, 2).dup('c');
+            double e = truth.sub(q.decodeDistributions(soft).castTo(DataType.DOUBLE).add(1).div(2))
+                    .norm2Number().doubleValue();
+            softSquared += e * e;
             pixels += x.length();
             seen += (int) x.size(0);
         }
-        return new Evaluation(10 * Math.log10(pixels / Math.max(squared, 1e-12)), perplexity(used), seen);
+        return new Evaluation(psnr(pixels, squared), psnr(pixels, softSquared), perplexity(used), seen);
+    }
+
+    private static double psnr(long pixels, double squared) {
+        return 10 * Math.log10(pixels / Math.max(squared, 1e-12));
     }
 
     static double perplexity(long[] counts) {

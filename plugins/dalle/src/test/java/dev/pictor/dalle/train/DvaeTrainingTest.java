@@ -30,8 +30,12 @@ class DvaeTrainingTest {
     Path dir;
 
     private static DvaeTraining.Settings settings(long steps, Path checkpoint) {
+        return settings(steps, 0, checkpoint);
+    }
+
+    private static DvaeTraining.Settings settings(long steps, double argmaxWeight, Path checkpoint) {
         return new DvaeTraining.Settings(steps, 8, 3e-3, 2, 0.5, 5, 1.0, 0.25, steps, true, 0, 1,
-                DvaeTraining.Reconstruction.LOGIT_LAPLACE, 5, 3, checkpoint, 5);
+                DvaeTraining.Reconstruction.LOGIT_LAPLACE, 5, argmaxWeight, 3, checkpoint, 5);
     }
 
     private static ImageSource shapes() {
@@ -89,6 +93,47 @@ class DvaeTrainingTest {
         assertThat(usage).isNotEmpty().allSatisfy(u -> {
             assertThat(u.perplexity()).isBetween(1.0, 16.0);
             assertThat(u.deadCodes()).isBetween(0, 15);
+        });
+    }
+
+    @Test
+    void theArgmaxTermTrainsTheDecoderAloneOnTheCodesTheEncoderPicks() {
+        DvaeTraining plain = new DvaeTraining(TINY, shapes(), settings(10, null));
+        DvaeTraining both = new DvaeTraining(TINY, shapes(), settings(10, 2.0, null));
+        Map<String, INDArray> in = plain.inputs(0);
+        var a = plain.graph().gradientRunner(plain.loss(), plain.graph().paramNames()).compute(in);
+        var b = both.graph().gradientRunner(both.loss(), both.graph().paramNames()).compute(in);
+
+        // the added term, computed apart: the decoder on one-hot(argmax logits), the logit-Laplace NLL, × 2
+        Graph g = new Graph(DataType.FLOAT, 0, Graph.Mode.INFER);
+        SDVariable codes = g.input("codes", -1, TINY.vocabSize(), 8, 8);
+        SDVariable y = g.input("y", -1, 3, 32, 32);
+        SDVariable nll = DvaeTraining.logitLaplaceNll(g, new dev.pictor.dalle.DiscreteVae(TINY).decode(g, "decoder",
+                codes), y, 3);
+        g.load(plain.weights(), false);
+        INDArray ids = new DvaeQuantizer(TINY, plain.weights()).encode(in.get(DvaeTraining.IMAGES));
+        INDArray hot = Nd4j.zeros(DataType.FLOAT, ids.size(0), TINY.vocabSize(), 8, 8);
+        for (long n = 0; n < ids.size(0); n++) {
+            for (long i = 0; i < 8; i++) {
+                for (long j = 0; j < 8; j++) {
+                    hot.putScalar(new long[] {n, ids.getLong(n, i, j), i, j}, 1);
+                }
+            }
+        }
+        INDArray mapped = in.get(DvaeTraining.IMAGES).add(1).mul(0.5 * (1 - 2 * 0.1)).add(0.1);
+        double term = g.output(Map.of("codes", hot, "y", mapped), nll).meanNumber().doubleValue();
+        assertThat(b.loss() - a.loss()).isCloseTo(2 * term, within(1e-3 * Math.abs(term)));
+
+        // no gradient reaches the encoder through the argmax; the decoder's changes
+        a.gradients().forEach((name, grad) -> {
+            INDArray other = b.gradients().get(name);
+            double diff = grad.sub(other).norm2Number().doubleValue();
+            double scale = grad.norm2Number().doubleValue();
+            if (name.startsWith("encoder.")) {
+                assertThat(diff).as(name).isLessThanOrEqualTo(1e-5 * scale + 1e-9);
+            } else if (name.equals("decoder.blocks.output.conv.w")) {
+                assertThat(diff).as(name).isGreaterThan(1e-3 * scale);
+            }
         });
     }
 
